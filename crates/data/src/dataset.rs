@@ -1,0 +1,50 @@
+/// A labelled dataset held in memory: `n` rows of `n_features` `f32` features, row-major,
+/// and one class label in `0..n_classes` per row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    /// Row-major features, `len() * n_features` values.
+    pub features: Vec<f32>,
+    /// One label per row, each `< n_classes`.
+    pub labels: Vec<u32>,
+    /// Number of feature columns.
+    pub n_features: usize,
+    /// Number of classes (at least 2).
+    pub n_classes: usize,
+}
+
+impl Dataset {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// The features of row `i`.
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.features[i * self.n_features..(i + 1) * self.n_features]
+    }
+
+    /// Copies the rows `indices` into `features` (row-major) and their labels into `labels`,
+    /// clearing both first; reusing the buffers avoids an allocation per batch.
+    pub fn gather(&self, indices: &[usize], features: &mut Vec<f32>, labels: &mut Vec<u32>) {
+        features.clear();
+        labels.clear();
+        for &i in indices {
+            features.extend_from_slice(self.row(i));
+            labels.push(self.labels[i]);
+        }
+    }
+}
+
+/// A training set and a test set drawn independently.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    /// Data the model is fitted on.
+    pub train: Dataset,
+    /// Held-out data for evaluation.
+    pub test: Dataset,
+}

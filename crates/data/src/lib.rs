@@ -1,0 +1,43 @@
+//! Datasets for dlp's hyperparameter studies: the TP1 spirals and other seeded 2-D
+//! generators, users' csv files, standardisation and shuffled mini-batches.
+//!
+//! A [`DataConfig`] is the `[data]` table of an experiment file; [`load`] turns it and the
+//! run's seed into a [`Split`] of two [`Dataset`]s. Every random draw comes from a
+//! [`DataRng`] seeded through [`derive_seed`], so the same seed always yields the same bits.
+//! This crate knows nothing of tensors or training.
+//!
+//! ```
+//! use std::path::Path;
+//! use dlp_data::{DataConfig, DataKind, load};
+//!
+//! let config = DataConfig { kind: DataKind::Tp1Spirals, ..DataConfig::default() };
+//! let split = load(&config, 42, Path::new("."))?;
+//! assert_eq!((split.train.len(), split.test.len()), (4000, 1000));
+//! assert_eq!((split.train.n_features, split.train.n_classes), (2, 2));
+//! assert_eq!(split, load(&config, 42, Path::new("."))?);
+//!
+//! let mut order = dlp_data::BatchOrder::new(split.train.len());
+//! order.shuffle(&mut dlp_data::rng(dlp_data::derive_seed(42, "train/shuffle")));
+//! assert_eq!(order.batches(10).count(), 400);
+//! # Ok::<(), dlp_data::DataError>(())
+//! ```
+#![warn(missing_docs)]
+
+mod batch;
+mod config;
+mod dataset;
+mod error;
+mod generators;
+mod kinds;
+mod load;
+mod seed;
+mod standardize;
+
+pub use batch::BatchOrder;
+pub use config::{DataConfig, DataKind};
+pub use dataset::{Dataset, Split};
+pub use error::DataError;
+pub use kinds::{KindDoc, kinds};
+pub use load::load;
+pub use seed::{DataRng, derive_seed, rng};
+pub use standardize::Standardizer;

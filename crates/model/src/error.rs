@@ -1,0 +1,36 @@
+use std::path::PathBuf;
+
+/// What can go wrong building, loading or saving a model.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The architecture has no type in the menu.
+    #[error(
+        "architecture hidden = {hidden:?} is not in the model menu: {reason}\n  available: {menu}\n  \
+         to add a width, add it to the `menu!` list in crates/model/src/menu.rs",
+        menu = crate::menu::describe_menu()
+    )]
+    NotInMenu {
+        /// The requested hidden widths.
+        hidden: Vec<usize>,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// A weights file could not be read or written.
+    #[error("cannot {action} weights file {}: {message}", path.display())]
+    WeightsIo {
+        /// "read" or "write".
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        message: String,
+    },
+    /// A weights file does not fit the model.
+    #[error("weights file {} does not fit the model: {message}", path.display())]
+    WeightsMismatch {
+        /// The file.
+        path: PathBuf,
+        /// The first mismatch found.
+        message: String,
+    },
+}

@@ -1,0 +1,341 @@
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use crate::{OptimError, Optimizer, ParamDoc, Params, Schedule};
+
+/// A registered optimizer: what `list` prints and how to build it from a TOML table.
+///
+/// Register one with [`register_optimizer!`](crate::register_optimizer).
+#[derive(Debug)]
+pub struct OptimizerEntry {
+    /// Unique name used in `[optim] name = "..."`; matches `^[a-z][a-z0-9_]*$`.
+    pub name: &'static str,
+    /// One-line description.
+    pub summary: &'static str,
+    /// The parameters the constructor reads, with their defaults.
+    pub params: &'static [ParamDoc],
+    /// Reads every parameter from the table (see [`Params`]), validates and builds.
+    pub build: fn(&Params) -> Result<Box<dyn Optimizer>, OptimError>,
+}
+
+/// A registered learning-rate schedule.
+///
+/// Register one with [`register_schedule!`](crate::register_schedule).
+#[derive(Debug)]
+pub struct ScheduleEntry {
+    /// Unique name used in `[optim.schedule] name = "..."`; matches `^[a-z][a-z0-9_]*$`.
+    pub name: &'static str,
+    /// One-line description.
+    pub summary: &'static str,
+    /// The parameters the constructor reads, with their defaults.
+    pub params: &'static [ParamDoc],
+    /// Reads every parameter from the table (see [`Params`]), validates and builds.
+    pub build: fn(&Params) -> Result<Box<dyn Schedule>, OptimError>,
+}
+
+inventory::collect!(OptimizerEntry);
+inventory::collect!(ScheduleEntry);
+
+/// Registers an [`OptimizerEntry`] (a `static`-constructible expression) with the registry.
+///
+/// Plugin crates need no `inventory` dependency of their own. The entry is collected when the
+/// crate that submits it is linked: see `docs/plugins.md`.
+///
+/// ```
+/// use dlp_optim::{OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, Sgd, SgdConfig};
+///
+/// fn build(p: &Params) -> Result<Box<dyn Optimizer>, OptimError> {
+///     let lr = p.f64("lr", 0.5)?;
+///     Ok(Box::new(Sgd::new(SgdConfig { lr, ..SgdConfig::default() })?))
+/// }
+///
+/// dlp_optim::register_optimizer!(OptimizerEntry {
+///     name: "big_sgd",
+///     summary: "plain SGD with a default lr of 0.5",
+///     params: &[ParamDoc { name: "lr", default: "0.5", doc: "learning rate" }],
+///     build,
+/// });
+///
+/// let opt = dlp_optim::build_optimizer("big_sgd", &toml::Table::new()).unwrap();
+/// assert_eq!(opt.lr(), 0.5);
+/// ```
+#[macro_export]
+macro_rules! register_optimizer {
+    ($entry:expr $(,)?) => {
+        $crate::__inventory::submit! { $entry }
+    };
+}
+
+/// Registers a [`ScheduleEntry`] with the registry, like
+/// [`register_optimizer!`](crate::register_optimizer).
+#[macro_export]
+macro_rules! register_schedule {
+    ($entry:expr $(,)?) => {
+        $crate::__inventory::submit! { $entry }
+    };
+}
+
+trait Entry: 'static {
+    const KIND: &'static str;
+    fn name(&self) -> &'static str;
+}
+
+impl Entry for OptimizerEntry {
+    const KIND: &'static str = "optimizer";
+    fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl Entry for ScheduleEntry {
+    const KIND: &'static str = "schedule";
+    fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+type Map<E> = BTreeMap<&'static str, Vec<&'static E>>;
+
+fn map<E: Entry>(all: impl Iterator<Item = &'static E>) -> Map<E> {
+    let mut map = Map::new();
+    for e in all {
+        map.entry(e.name()).or_insert_with(Vec::new).push(e);
+    }
+    map
+}
+
+fn optimizer_map() -> &'static Map<OptimizerEntry> {
+    static MAP: OnceLock<Map<OptimizerEntry>> = OnceLock::new();
+    MAP.get_or_init(|| map(inventory::iter::<OptimizerEntry>.into_iter()))
+}
+
+fn schedule_map() -> &'static Map<ScheduleEntry> {
+    static MAP: OnceLock<Map<ScheduleEntry>> = OnceLock::new();
+    MAP.get_or_init(|| map(inventory::iter::<ScheduleEntry>.into_iter()))
+}
+
+fn lookup<E: Entry>(map: &Map<E>, name: &str) -> Result<&'static E, OptimError> {
+    match map.get(name).map(Vec::as_slice) {
+        Some([one]) => Ok(one),
+        Some(_) => Err(OptimError::Duplicate {
+            kind: E::KIND,
+            name: name.to_owned(),
+        }),
+        None => Err(OptimError::Unknown {
+            kind: E::KIND,
+            name: name.to_owned(),
+            known: map.keys().copied().collect::<Vec<_>>().join(", "),
+            suggestion: nearest(name, map.keys().copied()).map(str::to_owned),
+        }),
+    }
+}
+
+/// The closest known name by Damerau-Levenshtein distance, if at most a third of the longer
+/// name's length (rounded up, at least 1) away; ties go to the alphabetically first.
+fn nearest<'k>(name: &str, known: impl Iterator<Item = &'k str>) -> Option<&'k str> {
+    known
+        .map(|k| (strsim::damerau_levenshtein(name, k), k))
+        .filter(|&(d, k)| d <= name.len().max(k.len()).div_ceil(3).max(1))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, k)| k)
+}
+
+/// Every registered optimizer, sorted by name (a duplicated name appears twice).
+pub fn optimizers() -> Vec<&'static OptimizerEntry> {
+    optimizer_map().values().flatten().copied().collect()
+}
+
+/// Every registered schedule, sorted by name (a duplicated name appears twice).
+pub fn schedules() -> Vec<&'static ScheduleEntry> {
+    schedule_map().values().flatten().copied().collect()
+}
+
+/// The optimizer registered as `name`.
+///
+/// # Errors
+/// [`OptimError::Unknown`] (listing the known names and suggesting the nearest) or
+/// [`OptimError::Duplicate`] when two crates registered the name.
+pub fn find_optimizer(name: &str) -> Result<&'static OptimizerEntry, OptimError> {
+    lookup(optimizer_map(), name)
+}
+
+/// The schedule registered as `name`; errors as [`find_optimizer`].
+pub fn find_schedule(name: &str) -> Result<&'static ScheduleEntry, OptimError> {
+    lookup(schedule_map(), name)
+}
+
+/// Builds the optimizer `name` from its parameter table: the user's `[optim]` table without
+/// its `name` key and `schedule` sub-table.
+///
+/// # Errors
+/// An unknown or duplicated name, a parameter of the wrong type or out of range, or a key the
+/// optimizer does not accept.
+pub fn build_optimizer(name: &str, table: &toml::Table) -> Result<Box<dyn Optimizer>, OptimError> {
+    let entry = find_optimizer(name)?;
+    let params = Params::new(entry.name, table);
+    let optimizer = (entry.build)(&params)?;
+    params.finish()?;
+    Ok(optimizer)
+}
+
+/// Builds the schedule `name` from its parameter table: the user's `[optim.schedule]` table
+/// without its `name` key. Errors as [`build_optimizer`].
+pub fn build_schedule(name: &str, table: &toml::Table) -> Result<Box<dyn Schedule>, OptimError> {
+    let entry = find_schedule(name)?;
+    let params = Params::new(entry.name, table);
+    let schedule = (entry.build)(&params)?;
+    params.finish()?;
+    Ok(schedule)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid_name(name: &str) -> bool {
+        let mut chars = name.chars();
+        chars.next().is_some_and(|c| c.is_ascii_lowercase())
+            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    }
+
+    #[test]
+    fn name_rule() {
+        assert!(valid_name("sgd") && valid_name("reduce_on_plateau") && valid_name("a1"));
+        assert!(!valid_name("") && !valid_name("1a") && !valid_name("Adam") && !valid_name("_x"));
+        assert!(!valid_name("adam-w") && !valid_name("adam w"));
+    }
+
+    #[test]
+    fn names_are_unique_and_well_formed() {
+        for (kind, names) in [
+            (
+                "optimizer",
+                optimizers().iter().map(|e| e.name).collect::<Vec<_>>(),
+            ),
+            ("schedule", schedules().iter().map(|e| e.name).collect()),
+        ] {
+            let mut dedup = names.clone();
+            dedup.dedup();
+            assert_eq!(dedup, names, "duplicate {kind} name");
+            for n in names {
+                assert!(
+                    valid_name(n),
+                    "{kind} name `{n}` does not match ^[a-z][a-z0-9_]*$"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn this_crate_registers_its_builtins() {
+        let names: Vec<_> = optimizers().iter().map(|e| e.name).collect();
+        for n in ["adagrad", "adam", "adamw", "rmsprop", "sgd"] {
+            assert!(names.contains(&n), "{n} missing from {names:?}");
+        }
+        let names: Vec<_> = schedules().iter().map(|e| e.name).collect();
+        assert_eq!(
+            names,
+            [
+                "adaptive",
+                "constant",
+                "cosine",
+                "exponential",
+                "loss_increase",
+                "reduce_on_plateau",
+                "step",
+                "warmup"
+            ]
+        );
+    }
+
+    /// The documented parameters are exactly the keys read, and the documented defaults are
+    /// valid TOML that builds (a `required` one is given the value `1`).
+    #[test]
+    fn param_docs_match_the_keys_read() {
+        fn doc_table(params: &[ParamDoc]) -> toml::Table {
+            params
+                .iter()
+                .map(|p| {
+                    let text = if p.default == "required" {
+                        "1"
+                    } else {
+                        p.default
+                    };
+                    let value: toml::Table = toml::from_str(&format!("v = {text}"))
+                        .unwrap_or_else(|e| panic!("default of `{}`: {e}", p.name));
+                    (p.name.to_owned(), value["v"].clone())
+                })
+                .collect()
+        }
+        fn sorted(mut v: Vec<&'static str>) -> Vec<&'static str> {
+            v.sort_unstable();
+            v
+        }
+        for e in optimizers() {
+            let table = doc_table(e.params);
+            let p = Params::new(e.name, &table);
+            (e.build)(&p).unwrap_or_else(|err| panic!("{err}"));
+            p.finish().unwrap();
+            assert_eq!(
+                sorted(p.keys_read()),
+                sorted(e.params.iter().map(|d| d.name).collect())
+            );
+            // The defaults written in the docs are the defaults in the code.
+            let empty = toml::Table::new();
+            assert!(
+                (e.build)(&Params::new(e.name, &empty)).is_ok(),
+                "{}",
+                e.name
+            );
+        }
+        for e in schedules() {
+            let table = doc_table(e.params);
+            let p = Params::new(e.name, &table);
+            (e.build)(&p).unwrap_or_else(|err| panic!("{err}"));
+            p.finish().unwrap();
+            assert_eq!(
+                sorted(p.keys_read()),
+                sorted(e.params.iter().map(|d| d.name).collect())
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_names_list_the_known_ones_and_suggest_the_nearest() {
+        let e = build_optimizer("adma", &toml::Table::new()).err().unwrap();
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("unknown optimizer `adma` (known: adagrad, adam, adamw"),
+            "{msg}"
+        );
+        assert!(msg.ends_with("; did you mean `adam`?"), "{msg}");
+        assert_eq!(e.key(), None);
+        let e = build_schedule("cosin", &toml::Table::new()).err().unwrap();
+        assert!(e.to_string().ends_with("did you mean `cosine`?"), "{e}");
+        let e = find_optimizer("transformer").unwrap_err();
+        assert!(!e.to_string().contains("did you mean"), "{e}");
+    }
+
+    #[test]
+    fn a_duplicate_name_is_an_error_at_lookup() {
+        static A: OptimizerEntry = OptimizerEntry {
+            name: "twice",
+            summary: "",
+            params: &[],
+            build: |_| unreachable!(),
+        };
+        let map = map([&A, &A].into_iter());
+        let e = lookup(&map, "twice").unwrap_err();
+        assert_eq!(e.to_string(), "optimizer `twice` is registered twice");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_after_a_build() {
+        let table: toml::Table = toml::from_str("lr = 0.1\nbeta = 0.9").unwrap();
+        let e = build_optimizer("adam", &table).err().unwrap();
+        assert_eq!(
+            e.to_string(),
+            "adam: unknown key `beta` (accepted: `amsgrad`, `betas`, `eps`, `lr`, `weight_decay`)"
+        );
+    }
+}

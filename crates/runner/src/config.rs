@@ -1,0 +1,313 @@
+//! The experiment file: its shape, its defaults, and its validation against the registries.
+
+use std::path::{Path, PathBuf};
+
+use dlp_data::DataConfig;
+use dlp_model::{Architecture, ModelConfig};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ConfigError;
+
+/// An experiment file as written. Every table is optional; docs/config.md lists every key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experiment {
+    /// Names the results folder. Required.
+    pub name: String,
+    /// Free text, copied to the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// A number of seeds (`5` means seeds 0 to 4) or a list of seeds. Defaults to `1`.
+    #[serde(default)]
+    pub seeds: Seeds,
+    /// The dataset (`[data]`).
+    #[serde(default)]
+    pub data: DataConfig,
+    /// The model (`[model]`).
+    #[serde(default)]
+    pub model: ModelConfig,
+    /// The loss (`[loss]`).
+    #[serde(default)]
+    pub loss: LossConfig,
+    /// The optimizer: `name`, its parameters, and an optional `[optim.schedule]` table.
+    #[serde(default = "default_optim")]
+    pub optim: toml::Table,
+    /// The training loop (`[train]`).
+    #[serde(default)]
+    pub train: TrainConfig,
+}
+
+/// `seeds = 5` or `seeds = [0, 7, 42]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Seeds {
+    /// Seeds `0..n`.
+    Count(u64),
+    /// These seeds.
+    List(Vec<u64>),
+}
+
+impl Default for Seeds {
+    fn default() -> Self {
+        Seeds::Count(1)
+    }
+}
+
+impl Seeds {
+    /// The seeds, in order.
+    pub fn list(&self) -> Vec<u64> {
+        match self {
+            Seeds::Count(n) => (0..*n).collect(),
+            Seeds::List(list) => list.clone(),
+        }
+    }
+}
+
+/// The `[loss]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LossConfig {
+    /// A registered loss (`dlp list losses`). Defaults to `"mse"`, the TP1 baseline.
+    #[serde(default = "default_loss")]
+    pub name: String,
+}
+
+impl Default for LossConfig {
+    fn default() -> Self {
+        Self {
+            name: default_loss(),
+        }
+    }
+}
+
+fn default_loss() -> String {
+    "mse".into()
+}
+
+fn default_optim() -> toml::Table {
+    toml::toml! { name = "sgd" lr = 0.01 }
+}
+
+/// The `[train]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainConfig {
+    /// Passes over the training set. Defaults to `10`.
+    #[serde(default = "default_epochs")]
+    pub epochs: usize,
+    /// Rows per mini-batch. Defaults to `10`.
+    #[serde(default = "default_batch_size")]
+    pub batch_size: usize,
+    /// Test accuracy counted as "reached" in the time-to-accuracy columns. Defaults to `0.99`.
+    #[serde(default = "default_threshold")]
+    pub threshold: f64,
+    /// Save each run's final weights as safetensors. Defaults to `false`.
+    #[serde(default)]
+    pub save_weights: bool,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            epochs: default_epochs(),
+            batch_size: default_batch_size(),
+            threshold: default_threshold(),
+            save_weights: false,
+        }
+    }
+}
+
+fn default_epochs() -> usize {
+    10
+}
+fn default_batch_size() -> usize {
+    10
+}
+fn default_threshold() -> f64 {
+    0.99
+}
+
+/// An experiment checked against the registries and the menu, with every default filled in.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// The experiment with defaults filled in (what `config.toml` records).
+    pub experiment: Experiment,
+    /// The model's menu entry.
+    pub architecture: Architecture,
+    /// The optimizer's name.
+    pub optimizer: String,
+    /// The optimizer's parameters (the `[optim]` table without `name` and `schedule`).
+    pub optimizer_params: toml::Table,
+    /// The schedule's name.
+    pub schedule: String,
+    /// The schedule's parameters.
+    pub schedule_params: toml::Table,
+}
+
+impl Resolved {
+    /// Reads, parses and validates an experiment file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses and validates `text`, read from `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
+        let experiment: Experiment = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let invalid = |key: String, message: String| ConfigError::invalid(path, text, key, message);
+        validate(experiment, path, invalid)
+    }
+
+    /// The folder relative paths in the file are resolved against.
+    pub fn base_dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+}
+
+fn validate(
+    mut experiment: Experiment,
+    path: &Path,
+    invalid: impl Fn(String, String) -> ConfigError,
+) -> Result<Resolved, ConfigError> {
+    if experiment.name.is_empty()
+        || !experiment
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        || experiment.name.starts_with('.')
+    {
+        return Err(invalid(
+            "name".into(),
+            format!(
+                "`{}` cannot name a results folder; use letters, digits, `-`, `_` and `.`",
+                experiment.name
+            ),
+        ));
+    }
+    let seeds = experiment.seeds.list();
+    if seeds.is_empty() {
+        return Err(invalid(
+            "seeds".into(),
+            "needs at least one seed (a count >= 1 or a non-empty list)".into(),
+        ));
+    }
+    let mut unique = seeds.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    if unique.len() != seeds.len() {
+        return Err(invalid("seeds".into(), "lists a seed twice".into()));
+    }
+
+    experiment
+        .data
+        .validate()
+        .map_err(|e| invalid(format!("data.{}", e.key().unwrap_or("kind")), e.to_string()))?;
+    experiment.data = experiment.data.resolved();
+
+    let architecture = experiment
+        .model
+        .architecture()
+        .map_err(|e| invalid("model.hidden".into(), e.to_string()))?;
+    if experiment.model.init == dlp_model::Init::File && experiment.model.weights.is_none() {
+        return Err(invalid(
+            "model.init".into(),
+            "`init = \"file\"` needs `weights = \"path/to/weights.safetensors\"` in [model]".into(),
+        ));
+    }
+    if experiment.model.init == dlp_model::Init::Torch && experiment.model.weights.is_some() {
+        return Err(invalid(
+            "model.weights".into(),
+            "`weights` is read only with `init = \"file\"`; add it or remove `weights`".into(),
+        ));
+    }
+
+    dlp_loss::find_loss(&experiment.loss.name)
+        .map_err(|e| invalid("loss.name".into(), e.to_string()))?;
+
+    let train = &experiment.train;
+    if train.epochs == 0 {
+        return Err(invalid(
+            "train.epochs".into(),
+            "must be >= 1 (got 0)".into(),
+        ));
+    }
+    if train.batch_size == 0 {
+        return Err(invalid(
+            "train.batch_size".into(),
+            "must be >= 1 (got 0)".into(),
+        ));
+    }
+    if !(train.threshold > 0.0 && train.threshold <= 1.0) {
+        return Err(invalid(
+            "train.threshold".into(),
+            format!("must be an accuracy in (0, 1] (got {})", train.threshold),
+        ));
+    }
+
+    let (optimizer, optimizer_params, schedule, schedule_params) =
+        split_optim(&experiment.optim).map_err(|(key, message)| invalid(key, message))?;
+    dlp_optim::build_optimizer(&optimizer, &optimizer_params).map_err(|e| {
+        let key = e
+            .key()
+            .map_or("optim.name".to_string(), |k| format!("optim.{k}"));
+        invalid(key, e.to_string())
+    })?;
+    dlp_optim::build_schedule(&schedule, &schedule_params).map_err(|e| {
+        let key = e.key().map_or("optim.schedule.name".to_string(), |k| {
+            format!("optim.schedule.{k}")
+        });
+        invalid(key, e.to_string())
+    })?;
+
+    Ok(Resolved {
+        path: path.to_path_buf(),
+        experiment,
+        architecture,
+        optimizer,
+        optimizer_params,
+        schedule,
+        schedule_params,
+    })
+}
+
+type OptimParts = (String, toml::Table, String, toml::Table);
+
+/// Splits `[optim]` into the optimizer's name and parameters and the schedule's.
+fn split_optim(optim: &toml::Table) -> Result<OptimParts, (String, String)> {
+    let mut params = optim.clone();
+    let name = take_name(&mut params, "optim", "sgd")?;
+    let mut schedule = match params.remove("schedule") {
+        None => toml::Table::new(),
+        Some(toml::Value::Table(t)) => t,
+        Some(_) => {
+            return Err((
+                "optim.schedule".into(),
+                "must be a table: [optim.schedule] with `name` and its parameters".into(),
+            ));
+        }
+    };
+    let schedule_name = take_name(&mut schedule, "optim.schedule", "constant")?;
+    Ok((name, params, schedule_name, schedule))
+}
+
+fn take_name(table: &mut toml::Table, at: &str, default: &str) -> Result<String, (String, String)> {
+    match table.remove("name") {
+        None => Ok(default.to_string()),
+        Some(toml::Value::String(name)) => Ok(name),
+        Some(other) => Err((
+            format!("{at}.name"),
+            format!(
+                "must be a string naming a registered entry (got {})",
+                other.type_str()
+            ),
+        )),
+    }
+}

@@ -1,0 +1,51 @@
+use std::path::{Path, PathBuf};
+
+use crate::locate::locate;
+
+/// A problem with an experiment file, found before any training.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read experiment file {}: {message}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// Not valid TOML, an unknown key or a wrong type (toml's message carries line and column).
+    #[error("{}: {message}", path.display())]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// toml's message, with the line, column and an excerpt.
+        message: String,
+    },
+    /// A value the registries, the menu or a range check refuse.
+    #[error("{}{location}: `{key}`: {message}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// `:line:column` when the key is written in the file, else empty.
+        location: String,
+        /// The dotted key.
+        key: String,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+}
+
+impl ConfigError {
+    /// An invalid value at `key`, located in `text` when the key is written there.
+    pub fn invalid(path: &Path, text: &str, key: String, message: String) -> Self {
+        let location = locate(text, &key)
+            .map(|p| format!(":{}:{}", p.line, p.column))
+            .unwrap_or_default();
+        ConfigError::Invalid {
+            path: path.to_path_buf(),
+            location,
+            key,
+            message,
+        }
+    }
+}

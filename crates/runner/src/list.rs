@@ -1,0 +1,82 @@
+//! The text of `dlp list`: every registry, sorted, one entry per line with its parameters.
+
+use std::fmt::Write;
+
+/// Datasets with their parameters and defaults.
+pub fn datasets() -> String {
+    let mut out = String::from("datasets ([data] kind = ...):\n");
+    for kind in dlp_data::kinds() {
+        let _ = writeln!(out, "  {:<16} {}", kind.name, kind.summary);
+        if !kind.params.is_empty() {
+            let _ = writeln!(out, "  {:<16}   {}", "", kind.params);
+        }
+    }
+    out
+}
+
+/// The model menu.
+pub fn models() -> String {
+    format!(
+        "models ([model] hidden = [...], activation = ...):\n  {}\n",
+        dlp_model::describe_menu()
+    )
+}
+
+/// Losses with their heads.
+pub fn losses() -> String {
+    let mut out = String::from("losses ([loss] name = ...):\n");
+    match dlp_loss::losses() {
+        Ok(entries) => {
+            for entry in entries {
+                let _ = writeln!(
+                    out,
+                    "  {:<16} [{} head] {}",
+                    entry.name,
+                    entry.head.name(),
+                    entry.summary
+                );
+            }
+        }
+        Err(error) => {
+            let _ = writeln!(out, "  error: {error}");
+        }
+    }
+    out
+}
+
+/// Optimizers with their parameters and defaults.
+pub fn optimizers() -> String {
+    let mut out = String::from("optimizers ([optim] name = ...):\n");
+    for entry in dlp_optim::optimizers() {
+        let _ = writeln!(out, "  {:<16} {}", entry.name, entry.summary);
+        for param in entry.params {
+            let _ = writeln!(
+                out,
+                "  {:<16}   {} = {}  {}",
+                "", param.name, param.default, param.doc
+            );
+        }
+    }
+    out
+}
+
+/// Learning-rate schedules with their parameters and defaults.
+pub fn schedules() -> String {
+    let mut out = String::from("schedules ([optim.schedule] name = ...):\n");
+    for entry in dlp_optim::schedules() {
+        let _ = writeln!(out, "  {:<18} {}", entry.name, entry.summary);
+        for param in entry.params {
+            let _ = writeln!(
+                out,
+                "  {:<18}   {} = {}  {}",
+                "", param.name, param.default, param.doc
+            );
+        }
+    }
+    out
+}
+
+/// Every listing, one after the other.
+pub fn everything() -> String {
+    [datasets(), models(), losses(), optimizers(), schedules()].join("\n")
+}

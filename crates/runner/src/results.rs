@@ -1,0 +1,300 @@
+//! The results folder: CSV files that grow by whole runs, each write made durable before the
+//! next, and a final rewrite in a canonical order so that any `--jobs` gives the same bytes.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// Columns of `epochs.csv`.
+pub const EPOCH_COLUMNS: &[&str] = &[
+    "run_id",
+    "seed",
+    "epoch",
+    "train_loss",
+    "train_acc",
+    "test_loss",
+    "test_acc",
+    "lr",
+    "wall_s",
+];
+
+/// Columns of `runs.csv`.
+pub const RUN_COLUMNS: &[&str] = &[
+    "run_id",
+    "seed",
+    "dataset",
+    "hidden",
+    "activation",
+    "loss",
+    "optimizer",
+    "lr",
+    "schedule",
+    "batch_size",
+    "epochs",
+    "status",
+    "diverged_epoch",
+    "final_train_loss",
+    "final_train_acc",
+    "final_test_loss",
+    "final_test_acc",
+    "best_test_acc",
+    "best_test_acc_epoch",
+    "epochs_to_threshold",
+    "seconds_to_threshold",
+    "train_seconds",
+    "seconds_per_epoch",
+];
+
+/// One finished run, as rows ready to append.
+pub struct RunRows {
+    /// The run's `runs.csv` row, in [`RUN_COLUMNS`] order.
+    pub run: Vec<String>,
+    /// Its `epochs.csv` rows, in [`EPOCH_COLUMNS`] order.
+    pub epochs: Vec<Vec<String>>,
+}
+
+/// An experiment's results folder, open for appending.
+pub struct ResultsDir {
+    dir: PathBuf,
+    done: HashSet<String>,
+}
+
+impl ResultsDir {
+    /// Opens (creating) `dir` for an experiment whose resolved configuration is `config`.
+    ///
+    /// Finished runs already there are kept and reported by [`ResultsDir::is_done`]; rows of
+    /// runs that were in flight when a previous process died are dropped. A folder holding
+    /// another configuration's results is refused unless `fresh`, which empties it.
+    pub fn open(dir: &Path, config: &str, fresh: bool) -> Result<Self> {
+        if dir.is_file() {
+            bail!(
+                "output path {} is a file, not a folder; choose another --out",
+                dir.display()
+            );
+        }
+        let config_path = dir.join("config.toml");
+        if fresh && dir.exists() {
+            for name in ["runs.csv", "epochs.csv", "config.toml"] {
+                remove_if_exists(&dir.join(name))?;
+            }
+            let weights = dir.join("weights");
+            if weights.exists() {
+                std::fs::remove_dir_all(&weights)
+                    .with_context(|| format!("cannot empty {}", weights.display()))?;
+            }
+        }
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create results folder {}", dir.display()))?;
+        match std::fs::read_to_string(&config_path) {
+            Ok(existing) if existing != config => bail!(
+                "{} holds results of a different configuration; rerun with --fresh to replace \
+                 them, or give the experiment another `name` or another --out",
+                dir.display()
+            ),
+            Ok(_) => {}
+            Err(_) => write_durably(&config_path, config.as_bytes())?,
+        }
+        let runs = complete_rows(&dir.join("runs.csv"), RUN_COLUMNS)?;
+        let done: HashSet<String> = runs.iter().map(|r| r[0].clone()).collect();
+        let epochs = complete_rows(&dir.join("epochs.csv"), EPOCH_COLUMNS)?
+            .into_iter()
+            .filter(|r| done.contains(&r[0]))
+            .collect::<Vec<_>>();
+        rewrite(&dir.join("runs.csv"), RUN_COLUMNS, &runs)?;
+        rewrite(&dir.join("epochs.csv"), EPOCH_COLUMNS, &epochs)?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            done,
+        })
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether the run `run_id` finished in an earlier invocation.
+    pub fn is_done(&self, run_id: &str) -> bool {
+        self.done.contains(run_id)
+    }
+
+    /// Appends a finished run: its epochs first, then its `runs.csv` row, which marks it done.
+    pub fn append(&mut self, rows: &RunRows) -> Result<()> {
+        append_rows(&self.dir.join("epochs.csv"), &rows.epochs)?;
+        append_rows(&self.dir.join("runs.csv"), std::slice::from_ref(&rows.run))?;
+        self.done.insert(rows.run[0].clone());
+        Ok(())
+    }
+
+    /// Rewrites both files with runs in `order` (run ids), so the bytes do not depend on which
+    /// run finished first. Runs not in `order` keep their place after them.
+    pub fn canonicalize(&self, order: &[String]) -> Result<()> {
+        let rank: BTreeMap<&str, usize> = order
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        let key = |row: &Vec<String>| rank.get(row[0].as_str()).copied().unwrap_or(usize::MAX);
+        for (name, columns) in [("runs.csv", RUN_COLUMNS), ("epochs.csv", EPOCH_COLUMNS)] {
+            let path = self.dir.join(name);
+            let mut rows = complete_rows(&path, columns)?;
+            rows.sort_by_key(key); // stable: epochs of one run keep their order
+            rewrite(&path, columns, &rows)?;
+        }
+        Ok(())
+    }
+}
+
+/// The complete rows of a CSV file: a last line cut short by a crash is dropped.
+fn complete_rows(path: &Path, columns: &[&str]) -> Result<Vec<Vec<String>>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let complete = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(complete.as_bytes());
+    let header = reader
+        .headers()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if header.iter().ne(columns.iter().copied()) {
+        bail!(
+            "{} has columns from another version of dlp; rerun with --fresh to start over",
+            path.display()
+        );
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.with_context(|| format!("cannot read {}", path.display()))?;
+        if record.len() == columns.len() {
+            rows.push(record.iter().map(str::to_string).collect());
+        }
+    }
+    Ok(rows)
+}
+
+fn csv_bytes(columns: Option<&[&str]>, rows: &[Vec<String>]) -> Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    if let Some(columns) = columns {
+        writer.write_record(columns)?;
+    }
+    for row in rows {
+        writer.write_record(row)?;
+    }
+    Ok(writer.into_inner().map_err(|e| e.into_error())?)
+}
+
+fn append_rows(path: &Path, rows: &[Vec<String>]) -> Result<()> {
+    let bytes = csv_bytes(None, rows)?;
+    let mut file = OpenOptions::new()
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open {} to append", path.display()))?;
+    file.write_all(&bytes)
+        .and_then(|()| file.sync_data())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Replaces `path` atomically (write a sibling, sync, rename).
+fn rewrite(path: &Path, columns: &[&str], rows: &[Vec<String>]) -> Result<()> {
+    write_durably(path, &csv_bytes(Some(columns), rows)?)
+}
+
+/// Writes `bytes` to `path` through a synced temporary sibling and a rename, so a crash
+/// leaves either the old file or the new one.
+pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    let mut file = File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn remove_if_exists(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("cannot remove {}", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(dir: &Path, name: &str) -> String {
+        std::fs::read_to_string(dir.join(name)).unwrap()
+    }
+
+    fn run(id: &str) -> RunRows {
+        let mut run = vec![id.to_string()];
+        run.resize(RUN_COLUMNS.len(), "x".into());
+        let mut epoch = vec![id.to_string()];
+        epoch.resize(EPOCH_COLUMNS.len(), "1".into());
+        RunRows {
+            run,
+            epochs: vec![epoch.clone(), epoch],
+        }
+    }
+
+    #[test]
+    fn drops_in_flight_rows_and_keeps_finished_runs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("exp");
+        let mut results = ResultsDir::open(&dir, "cfg", false).unwrap();
+        results.append(&run("a")).unwrap();
+        // A run killed between its epochs and its runs.csv row, then a torn line.
+        append_rows(&dir.join("epochs.csv"), &run("b").epochs).unwrap();
+        let mut f = OpenOptions::new()
+            .append(true)
+            .open(dir.join("runs.csv"))
+            .unwrap();
+        f.write_all(b"c,x,x").unwrap();
+
+        let results = ResultsDir::open(&dir, "cfg", false).unwrap();
+        assert!(results.is_done("a") && !results.is_done("b") && !results.is_done("c"));
+        assert_eq!(rows(&dir, "epochs.csv").lines().count(), 3);
+        assert_eq!(rows(&dir, "runs.csv").lines().count(), 2);
+    }
+
+    #[test]
+    fn refuses_another_configuration_unless_fresh() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("exp");
+        ResultsDir::open(&dir, "cfg", false)
+            .unwrap()
+            .append(&run("a"))
+            .unwrap();
+        let err = ResultsDir::open(&dir, "other", false)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("--fresh"), "{err}");
+        let results = ResultsDir::open(&dir, "other", true).unwrap();
+        assert!(!results.is_done("a"));
+    }
+
+    #[test]
+    fn canonical_order_does_not_depend_on_finishing_order() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
+        let order = vec!["a".to_string(), "b".to_string()];
+        let mut first = ResultsDir::open(&one, "cfg", false).unwrap();
+        first.append(&run("a")).unwrap();
+        first.append(&run("b")).unwrap();
+        first.canonicalize(&order).unwrap();
+        let mut second = ResultsDir::open(&two, "cfg", false).unwrap();
+        second.append(&run("b")).unwrap();
+        second.append(&run("a")).unwrap();
+        second.canonicalize(&order).unwrap();
+        assert_eq!(rows(&one, "runs.csv"), rows(&two, "runs.csv"));
+        assert_eq!(rows(&one, "epochs.csv"), rows(&two, "epochs.csv"));
+    }
+}

@@ -1,0 +1,208 @@
+use std::time::Instant;
+
+use dfdx::prelude::*;
+use dlp_data::{BatchOrder, Split, derive_seed, rng};
+use dlp_loss::LossEntry;
+use dlp_model::{Architecture, Dev, Network, NetworkVisitor, Weights, apply_optimizer};
+use dlp_optim::{EpochLosses, Optimizer, Schedule};
+use rand::SeedableRng;
+
+use crate::evaluate::{evaluate, targets};
+
+/// Everything one training run needs.
+pub struct TrainSpec<'a> {
+    /// Training and test data.
+    pub split: &'a Split,
+    /// The model, from the menu.
+    pub architecture: Architecture,
+    /// The loss, which also fixes the head (number of outputs, decision rule).
+    pub loss: &'static LossEntry,
+    /// The optimizer, with its initial learning rate.
+    pub optimizer: Box<dyn Optimizer>,
+    /// The learning-rate schedule, consulted before every epoch.
+    pub schedule: Box<dyn Schedule>,
+    /// Number of passes over the training set.
+    pub epochs: usize,
+    /// Rows per mini-batch; the last partial batch of an epoch is kept.
+    pub batch_size: usize,
+    /// The run's seed: initial weights and batch order derive from it.
+    pub seed: u64,
+    /// Starting weights instead of the seeded initialisation.
+    pub initial_weights: Option<&'a Weights>,
+}
+
+/// Metrics at the end of one epoch (epoch 0: before training).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpochMetrics {
+    /// 0 before training, then 1, 2, ...
+    pub epoch: usize,
+    /// Mean loss over the whole training set, after the epoch.
+    pub train_loss: f64,
+    /// Accuracy over the whole training set, after the epoch.
+    pub train_acc: f64,
+    /// Mean loss over the test set, after the epoch.
+    pub test_loss: f64,
+    /// Accuracy over the test set, after the epoch.
+    pub test_acc: f64,
+    /// Learning rate in force during the epoch.
+    pub lr: f64,
+    /// Seconds spent in this epoch's training steps (evaluation excluded).
+    pub wall_s: f64,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// All epochs ran with finite losses.
+    Ok,
+    /// A loss became NaN or infinite during this epoch; training stopped there.
+    Diverged {
+        /// The epoch (1-based) in which it happened.
+        epoch: usize,
+    },
+}
+
+/// The outcome of a run.
+#[derive(Debug, Clone)]
+pub struct Trained {
+    /// One entry per epoch, from epoch 0 (before training).
+    pub epochs: Vec<EpochMetrics>,
+    /// Whether the run completed or diverged.
+    pub status: Status,
+    /// Final parameters.
+    pub weights: Weights,
+    /// Number of model outputs (1 for binary heads, k for softmax).
+    pub outputs: usize,
+}
+
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// The loss's head cannot serve the data's classes.
+    #[error(
+        "loss `{loss}` predicts two classes (its head is `{head}`) but the data has {classes}; \
+         use `cross_entropy` for more than two classes"
+    )]
+    HeadMismatch {
+        /// The loss.
+        loss: &'static str,
+        /// Its head.
+        head: &'static str,
+        /// Classes in the data.
+        classes: usize,
+    },
+    /// The initial weights do not fit the model.
+    #[error("initial weights do not fit the model: {0}")]
+    Weights(String),
+}
+
+/// Trains one model, calling `on_epoch` after each epoch (including epoch 0).
+pub fn train(
+    spec: TrainSpec<'_>,
+    on_epoch: &mut dyn FnMut(&EpochMetrics),
+) -> Result<Trained, TrainError> {
+    let classes = spec.split.train.n_classes;
+    let outputs = spec
+        .loss
+        .head
+        .outputs(classes)
+        .ok_or(TrainError::HeadMismatch {
+            loss: spec.loss.name,
+            head: spec.loss.head.name(),
+            classes,
+        })?;
+    let architecture = spec.architecture;
+    architecture.dispatch(Fit {
+        spec,
+        outputs,
+        on_epoch,
+    })
+}
+
+struct Fit<'a, 'b> {
+    spec: TrainSpec<'a>,
+    outputs: usize,
+    on_epoch: &'b mut dyn FnMut(&EpochMetrics),
+}
+
+impl NetworkVisitor for Fit<'_, '_> {
+    type Output = Result<Trained, TrainError>;
+
+    fn visit<N: Network>(self) -> Self::Output {
+        let Fit {
+            mut spec,
+            outputs,
+            on_epoch,
+        } = self;
+        let dev = Dev::default();
+        let (train, test) = (&spec.split.train, &spec.split.test);
+        let mut init_rng =
+            rand_chacha::ChaCha8Rng::seed_from_u64(derive_seed(spec.seed, "model/init"));
+        let activation = spec.architecture.activation();
+        let mut network = N::new(&dev, train.n_features, outputs, activation, &mut init_rng);
+        if let Some(weights) = spec.initial_weights {
+            weights
+                .load_into(&mut network)
+                .map_err(TrainError::Weights)?;
+        }
+
+        let base_lr = spec.optimizer.lr();
+        let measure = |network: &N, epoch: usize, lr: f64, wall_s: f64| {
+            let (train_loss, train_acc) = evaluate(&dev, network, spec.loss, outputs, train);
+            let (test_loss, test_acc) = evaluate(&dev, network, spec.loss, outputs, test);
+            EpochMetrics {
+                epoch,
+                train_loss,
+                train_acc,
+                test_loss,
+                test_acc,
+                lr,
+                wall_s,
+            }
+        };
+        let mut epochs = vec![measure(&network, 0, base_lr, 0.0)];
+        on_epoch(&epochs[0]);
+
+        let mut shuffle_rng = rng(derive_seed(spec.seed, "train/shuffle"));
+        let mut order = BatchOrder::new(train.len());
+        let (mut features, mut labels) = (Vec::new(), Vec::new());
+        let mut status = Status::Ok;
+
+        for epoch in 1..=spec.epochs {
+            let previous = epochs.last().map(|m| EpochLosses {
+                train_loss: m.train_loss,
+                test_loss: m.test_loss,
+            });
+            let lr = spec
+                .schedule
+                .lr(epoch - 1, base_lr, previous.as_ref().filter(|_| epoch > 1));
+            spec.optimizer.set_lr(lr);
+            order.shuffle(&mut shuffle_rng);
+            let started = Instant::now();
+            let mut finite = true;
+            for batch in order.batches(spec.batch_size) {
+                train.gather(batch, &mut features, &mut labels);
+                let x = dev.tensor_from_vec(features.clone(), (batch.len(), train.n_features));
+                let y = dev.tensor_from_vec(targets(&labels, outputs), (batch.len(), outputs));
+                let loss = (spec.loss.train)(network.forward(x.leaky_traced()), y);
+                finite &= loss.array().is_finite();
+                let mut grads = loss.backward();
+                apply_optimizer(&mut network, &mut grads, spec.optimizer.as_mut());
+            }
+            let metrics = measure(&network, epoch, lr, started.elapsed().as_secs_f64());
+            finite &= metrics.train_loss.is_finite() && metrics.test_loss.is_finite();
+            on_epoch(&metrics);
+            epochs.push(metrics);
+            if !finite {
+                status = Status::Diverged { epoch };
+                break;
+            }
+        }
+        Ok(Trained {
+            epochs,
+            status,
+            weights: Weights::of(&mut network),
+            outputs,
+        })
+    }
+}
