@@ -245,6 +245,15 @@ fn validate(
             "must be >= 1 (got 0)".into(),
         ));
     }
+    if let Some(n_train) = experiment.data.n_train.filter(|&n| train.batch_size > n) {
+        return Err(invalid(
+            "train.batch_size".into(),
+            format!(
+                "is larger than the training set ({} > n_train = {n_train})",
+                train.batch_size
+            ),
+        ));
+    }
     if !(train.threshold > 0.0 && train.threshold <= 1.0) {
         return Err(invalid(
             "train.threshold".into(),
@@ -252,7 +261,7 @@ fn validate(
         ));
     }
 
-    let (optimizer, optimizer_params, schedule, schedule_params) =
+    let (optimizer, mut optimizer_params, schedule, mut schedule_params) =
         split_optim(&experiment.optim).map_err(|(key, message)| invalid(key, message))?;
     dlp_optim::build_optimizer(&optimizer, &optimizer_params).map_err(|e| {
         let key = e
@@ -267,6 +276,19 @@ fn validate(
         invalid(key, e.to_string())
     })?;
 
+    if let Ok(entry) = dlp_optim::find_optimizer(&optimizer) {
+        fill_defaults(&mut optimizer_params, entry.params);
+    }
+    if let Ok(entry) = dlp_optim::find_schedule(&schedule) {
+        fill_defaults(&mut schedule_params, entry.params);
+    }
+    let mut optim = optimizer_params.clone();
+    optim.insert("name".into(), optimizer.clone().into());
+    let mut schedule_table = schedule_params.clone();
+    schedule_table.insert("name".into(), schedule.clone().into());
+    optim.insert("schedule".into(), schedule_table.into());
+    experiment.optim = optim;
+
     Ok(Resolved {
         path: path.to_path_buf(),
         experiment,
@@ -276,6 +298,21 @@ fn validate(
         schedule,
         schedule_params,
     })
+}
+
+/// Adds each documented default the user did not set, so `config.toml` records every value.
+fn fill_defaults(table: &mut toml::Table, params: &[dlp_optim::ParamDoc]) {
+    for param in params {
+        if table.contains_key(param.name) {
+            continue;
+        }
+        let parsed = format!("v = {}", param.default).parse::<toml::Table>();
+        if let Ok(mut parsed) = parsed {
+            if let Some(value) = parsed.remove("v") {
+                table.insert(param.name.to_string(), value);
+            }
+        }
+    }
 }
 
 type OptimParts = (String, toml::Table, String, toml::Table);
