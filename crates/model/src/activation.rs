@@ -19,7 +19,10 @@ pub enum Activation {
     Tanh,
     /// `max(0, x) + 0.01 * min(0, x)`, PyTorch's default slope.
     LeakyRelu,
-    /// `x * Phi(x)` with the exact normal CDF, as `torch.nn.GELU()`.
+    /// GELU in its tanh form, `torch.nn.GELU(approximate="tanh")`:
+    /// `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`, within 5e-4 of the exact `x * Phi(x)`.
+    /// dfdx 0.13's exact GELU has a wrong backward pass (its `x phi(x)` term is sqrt(2) too
+    /// large), which the gradient property tests caught.
     Gelu,
     /// `x`: the network is then linear, whatever its depth.
     Identity,
@@ -61,7 +64,7 @@ impl Activation {
             Activation::Sigmoid => x.sigmoid(),
             Activation::Tanh => x.tanh(),
             Activation::LeakyRelu => x.prelu(LEAKY_RELU_SLOPE),
-            Activation::Gelu => x.accurate_gelu(),
+            Activation::Gelu => x.fast_gelu(),
             Activation::Identity => x,
         }
     }
