@@ -5,8 +5,7 @@ use std::path::PathBuf;
 pub enum ModelError {
     /// The architecture has no type in the menu.
     #[error(
-        "architecture hidden = {hidden:?} is not in the model menu: {reason}\n  available: {menu}\n  \
-         to add a width, add it to the `menu!` list in crates/model/src/menu.rs",
+        "architecture hidden = {hidden:?} is not in the model menu: {reason}\n  available: {menu}",
         menu = crate::menu::describe_menu()
     )]
     NotInMenu {

@@ -44,7 +44,10 @@ impl Architecture {
             ));
         }
         if !hidden.is_empty() && !WIDTHS.contains(&width) {
-            return Err(refuse(format!("width {width} is not in the menu")));
+            return Err(refuse(format!(
+                "width {width} is not in the menu; pick a listed width, or add {width} to the \
+                 `menu!` list in crates/model/src/menu.rs and rebuild dlp"
+            )));
         }
         Ok(Self {
             depth: hidden.len(),

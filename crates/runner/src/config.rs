@@ -144,6 +144,8 @@ pub struct Resolved {
     pub schedule: String,
     /// The schedule's parameters.
     pub schedule_params: toml::Table,
+    /// The file's text, to point later errors at a key.
+    pub source: String,
 }
 
 impl Resolved {
@@ -163,7 +165,20 @@ impl Resolved {
             message: e.to_string(),
         })?;
         let invalid = |key: String, message: String| ConfigError::invalid(path, text, key, message);
-        validate(experiment, path, invalid)
+        let mut resolved = validate(experiment, path, invalid)?;
+        resolved.source = text.to_string();
+        Ok(resolved)
+    }
+
+    /// An error about `key` found after validation (reading the data, say), located in the
+    /// file like a validation error.
+    pub fn error_at(&self, key: &str, message: impl std::fmt::Display) -> ConfigError {
+        ConfigError::invalid(
+            &self.path,
+            &self.source,
+            key.to_string(),
+            message.to_string(),
+        )
     }
 
     /// The folder relative paths in the file are resolved against.
@@ -229,8 +244,41 @@ fn validate(
         ));
     }
 
-    dlp_loss::find_loss(&experiment.loss.name)
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+    let files = [
+        ("data.path", experiment.data.path.as_ref()),
+        ("data.test_path", experiment.data.test_path.as_ref()),
+        ("model.weights", experiment.model.weights.as_ref()),
+    ];
+    for (key, file) in files {
+        if let Some(file) = file.filter(|f| !base_dir.join(f).is_file()) {
+            return Err(invalid(
+                key.into(),
+                format!(
+                    "no such file: {} (relative paths start from the experiment file's folder)",
+                    base_dir.join(file).display()
+                ),
+            ));
+        }
+    }
+
+    let loss = dlp_loss::find_loss(&experiment.loss.name)
         .map_err(|e| invalid("loss.name".into(), e.to_string()))?;
+    let classes = match experiment.data.kind {
+        dlp_data::DataKind::Gaussians => experiment.data.k,
+        dlp_data::DataKind::Csv => None, // known once the file is read
+        _ => Some(2),
+    };
+    if let Some(classes) = classes.filter(|&c| loss.head.outputs(c).is_none()) {
+        return Err(invalid(
+            "loss.name".into(),
+            format!(
+                "loss `{}` predicts two classes but the data has {classes}; \
+                 use `cross_entropy` for more than two classes",
+                loss.name
+            ),
+        ));
+    }
 
     let train = &experiment.train;
     if train.epochs == 0 {
@@ -297,6 +345,7 @@ fn validate(
         optimizer_params,
         schedule,
         schedule_params,
+        source: String::new(),
     })
 }
 

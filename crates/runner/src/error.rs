@@ -36,9 +36,13 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    /// An invalid value at `key`, located in `text` when the key is written there.
+    /// An invalid value at `key`, located in `text` at the key, or at its closest written
+    /// parent when the key is missing (a required key points at its table).
     pub fn invalid(path: &Path, text: &str, key: String, message: String) -> Self {
-        let location = locate(text, &key)
+        let mut prefixes =
+            std::iter::successors(Some(key.as_str()), |k| k.rsplit_once('.').map(|(p, _)| p));
+        let location = prefixes
+            .find_map(|k| locate(text, k))
             .map(|p| format!(":{}:{}", p.line, p.column))
             .unwrap_or_default();
         ConfigError::Invalid {

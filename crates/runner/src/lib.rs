@@ -23,7 +23,7 @@ pub use error::ConfigError;
 pub use files::experiment_files;
 pub use locate::{Position, locate};
 pub use results::{EPOCH_COLUMNS, RUN_COLUMNS};
-pub use run::{RunOptions, Summary, run_experiment};
+pub use run::{RunError, RunOptions, Summary, check_experiment, run_experiment};
 
 // Plugin crates register optimizers and losses at link time; naming them keeps them linked.
 use dlp_plugins as _;

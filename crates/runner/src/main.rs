@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use dlp_runner::{ConfigError, Resolved, RunOptions, list, run_experiment};
+use dlp_runner::{
+    ConfigError, Resolved, RunError, RunOptions, check_experiment, list, run_experiment,
+};
 
 #[derive(Parser)]
 #[command(
@@ -97,8 +99,12 @@ fn main() -> ExitCode {
                         summary.diverged,
                         out.join(&resolved.experiment.name).display()
                     ),
-                    Err(error) => {
-                        eprintln!("error: {}: {error:#}", resolved.experiment.name);
+                    Err(RunError::Input(message)) => {
+                        eprintln!("error: {message}");
+                        return ExitCode::from(2);
+                    }
+                    Err(RunError::Failed(error)) => {
+                        eprintln!("error: {}: {error:#}", resolved.path.display());
                         return ExitCode::from(1);
                     }
                 }
@@ -107,15 +113,17 @@ fn main() -> ExitCode {
         }
         Command::Check { paths } => match load_all(&paths) {
             Ok(experiments) => {
+                let mut code = ExitCode::SUCCESS;
                 for resolved in experiments {
-                    println!(
-                        "{}: ok, {} runs ({} seeds)",
-                        resolved.path.display(),
-                        resolved.experiment.seeds.list().len(),
-                        resolved.experiment.seeds.list().len()
-                    );
+                    match check_experiment(&resolved) {
+                        Ok(runs) => println!("{}: ok, {runs} runs", resolved.path.display()),
+                        Err(error) => {
+                            eprintln!("error: {error}");
+                            code = ExitCode::from(2);
+                        }
+                    }
                 }
-                ExitCode::SUCCESS
+                code
             }
             Err(code) => code,
         },

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result};
 use dlp_model::{Init, Weights};
 use dlp_train::{EpochMetrics, Status, TrainSpec, Trained};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -43,36 +43,55 @@ struct Planned {
     run_id: String,
 }
 
-/// Trains every run of `resolved` not already in its results folder.
-pub fn run_experiment(resolved: &Resolved, options: &RunOptions) -> Result<Summary> {
+/// Why an experiment did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The experiment's inputs (data file, weights file, loss for the data) are unusable;
+    /// found before anything was trained or written.
+    #[error("{0}")]
+    Input(String),
+    /// A run or a write failed; runs written before it are kept.
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+/// Checks what the runs would read (data files, weights, the loss against the data's
+/// classes) without training or writing anything; returns the number of runs.
+pub fn check_experiment(resolved: &Resolved) -> Result<usize, RunError> {
     let config =
         toml::to_string(&resolved.experiment).context("cannot serialise the configuration")?;
-    let dir = options.out.join(&resolved.experiment.name);
-    let mut results = ResultsDir::open(&dir, &config, options.fresh)?;
-    let plan: Vec<Planned> = resolved
+    let plan = plan(resolved, &config);
+    Inputs::load(resolved, &plan)?;
+    Ok(plan.len())
+}
+
+fn plan(resolved: &Resolved, config: &str) -> Vec<Planned> {
+    resolved
         .experiment
         .seeds
         .list()
         .into_iter()
         .map(|seed| Planned {
             seed,
-            run_id: run_id(&config, seed),
+            run_id: run_id(config, seed),
         })
-        .collect();
+        .collect()
+}
+
+/// Trains every run of `resolved` not already in its results folder.
+pub fn run_experiment(resolved: &Resolved, options: &RunOptions) -> Result<Summary, RunError> {
+    let config =
+        toml::to_string(&resolved.experiment).context("cannot serialise the configuration")?;
+    let plan = plan(resolved, &config);
+    let inputs = Inputs::load(resolved, &plan)?;
+    let dir = options.out.join(&resolved.experiment.name);
+    let mut results = ResultsDir::open(&dir, &config, options.fresh)
+        .map_err(|e| RunError::Input(format!("{}: {e:#}", resolved.path.display())))?;
     let todo: Vec<&Planned> = plan
         .iter()
         .filter(|p| !results.is_done(&p.run_id))
         .collect();
     let skipped = plan.len() - todo.len();
-
-    let initial_weights = match (
-        &resolved.experiment.model.init,
-        &resolved.experiment.model.weights,
-    ) {
-        (Init::File, Some(path)) => Some(Weights::load(&resolved.base_dir().join(path))?),
-        _ => None,
-    };
-    let split_cache = load_splits(resolved, &todo)?;
     if resolved.experiment.train.save_weights {
         std::fs::create_dir_all(dir.join("weights"))
             .with_context(|| format!("cannot create {}", dir.join("weights").display()))?;
@@ -92,7 +111,7 @@ pub fn run_experiment(resolved: &Resolved, options: &RunOptions) -> Result<Summa
         for _ in 0..options.jobs.clamp(1, todo.len().max(1)) {
             let sender = sender.clone();
             let (next, todo, bar) = (&next, &todo, &bar);
-            let (split_cache, initial_weights) = (&split_cache, initial_weights.as_ref());
+            let inputs = &inputs;
             scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
@@ -100,8 +119,8 @@ pub fn run_experiment(resolved: &Resolved, options: &RunOptions) -> Result<Summa
                     let outcome = train_one(
                         resolved,
                         planned.seed,
-                        &split_cache[&planned.seed],
-                        initial_weights,
+                        &inputs.splits[&planned.seed],
+                        inputs.weights.as_ref(),
                         &mut |m| {
                             if m.epoch > 0 {
                                 bar.inc(1);
@@ -136,7 +155,7 @@ pub fn run_experiment(resolved: &Resolved, options: &RunOptions) -> Result<Summa
     });
     bar.finish_and_clear();
     if let Some(error) = first_error {
-        return Err(error);
+        return Err(error.into());
     }
     let order: Vec<String> = plan.iter().map(|p| p.run_id.clone()).collect();
     results.canonicalize(&order)?;
@@ -153,14 +172,61 @@ fn run_id(config: &str, seed: u64) -> String {
     digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
 }
 
-fn load_splits(resolved: &Resolved, todo: &[&Planned]) -> Result<HashMap<u64, dlp_data::Split>> {
-    todo.iter()
-        .map(|p| {
-            let split = dlp_data::load(&resolved.experiment.data, p.seed, resolved.base_dir())
-                .map_err(|e| anyhow!("{}: {e}", resolved.path.display()))?;
-            Ok((p.seed, split))
-        })
-        .collect()
+/// What the runs read besides the configuration, loaded and checked before any training.
+struct Inputs {
+    splits: HashMap<u64, dlp_data::Split>,
+    weights: Option<Weights>,
+}
+
+impl Inputs {
+    fn load(resolved: &Resolved, plan: &[Planned]) -> Result<Self, RunError> {
+        let refuse = |key: &str, message: String| {
+            RunError::Input(resolved.error_at(key, message).to_string())
+        };
+        let experiment = &resolved.experiment;
+        let loss = dlp_loss::find_loss(&experiment.loss.name)
+            .map_err(|e| refuse("loss.name", e.to_string()))?;
+        let weights = match (&experiment.model.init, &experiment.model.weights) {
+            (Init::File, Some(path)) => Some(
+                Weights::load(&resolved.base_dir().join(path))
+                    .map_err(|e| refuse("model.weights", e.to_string()))?,
+            ),
+            _ => None,
+        };
+        let mut splits = HashMap::new();
+        for planned in plan {
+            let split = dlp_data::load(&experiment.data, planned.seed, resolved.base_dir())
+                .map_err(|e| {
+                    refuse(
+                        &format!("data.{}", e.key().unwrap_or("path")),
+                        e.to_string(),
+                    )
+                })?;
+            let classes = split.train.n_classes;
+            let outputs = loss.head.outputs(classes).ok_or_else(|| {
+                refuse(
+                    "loss.name",
+                    format!(
+                        "loss `{}` predicts two classes but the data has {classes}; \
+                         use `cross_entropy` for more than two classes",
+                        loss.name
+                    ),
+                )
+            })?;
+            if let Some(weights) = &weights {
+                dlp_train::predict(
+                    &resolved.architecture,
+                    weights,
+                    split.train.n_features,
+                    outputs,
+                    &[],
+                )
+                .map_err(|e| refuse("model.weights", e))?;
+            }
+            splits.insert(planned.seed, split);
+        }
+        Ok(Self { splits, weights })
+    }
 }
 
 fn train_one(
@@ -274,7 +340,8 @@ fn rows(resolved: &Resolved, planned: &Planned, trained: &Trained) -> RunRows {
         resolved
             .optimizer_params
             .get("lr")
-            .map(|v| v.to_string())
+            .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
+            .map(|lr| lr.to_string())
             .unwrap_or_default(),
         resolved.schedule.clone(),
         experiment.train.batch_size.to_string(),

@@ -4,6 +4,7 @@ use rand::SeedableRng;
 
 /// The raw outputs (`rows x outputs`, row-major) of the model `architecture` with `weights`
 /// on `points` (`rows x inputs`, row-major): what decision-boundary plots are drawn from.
+/// With no points it only checks that the weights fit the model.
 pub fn predict(
     architecture: &Architecture,
     weights: &Weights,
@@ -38,6 +39,9 @@ impl NetworkVisitor for Predict<'_> {
         let mut network = N::new(&dev, self.inputs, self.outputs, activation, &mut rng);
         self.weights.load_into(&mut network)?;
         let rows = self.points.len() / self.inputs;
+        if rows == 0 {
+            return Ok(Vec::new());
+        }
         let x = dev.tensor_from_vec(self.points.to_vec(), (rows, self.inputs));
         Ok(network.forward(x).as_vec())
     }

@@ -1,0 +1,240 @@
+//! `dlp run` end to end: the results folder, determinism, resuming, saved weights, divergence.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use dlp_tests::{
+    EPOCH_COLUMNS, RUN_COLUMNS, Table, dlp, read, results_without_wall_clock, run_ok,
+    small_experiment, write,
+};
+
+fn columns(list: &[&str]) -> Vec<String> {
+    list.iter().map(|c| c.to_string()).collect()
+}
+
+#[test]
+fn run_writes_config_runs_and_epochs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "layout.toml",
+        &small_experiment("layout", 2, 3, ""),
+    );
+    let out = tmp.path().join("results");
+    let output = run_ok(&file, &out, &[], tmp.path());
+    assert!(
+        output
+            .stderr
+            .contains("layout: 2 runs trained, 0 already done, 0 diverged"),
+        "{}",
+        output.stderr
+    );
+
+    let dir = out.join("layout");
+    let config: toml::Table = read(&dir.join("config.toml")).parse().unwrap();
+    assert_eq!(config["name"].as_str(), Some("layout"));
+    assert_eq!(config["train"]["epochs"].as_integer(), Some(3));
+
+    let runs = Table::read(&dir.join("runs.csv"));
+    assert_eq!(runs.columns, columns(RUN_COLUMNS));
+    assert_eq!(runs.column("seed"), ["0", "1"]);
+    assert_eq!(runs.column("status"), ["ok", "ok"]);
+    assert_eq!(runs.column("epochs"), ["3", "3"]);
+    let run_ids = runs.column("run_id");
+    assert_ne!(run_ids[0], run_ids[1], "each seed is its own run");
+
+    let epochs = Table::read(&dir.join("epochs.csv"));
+    assert_eq!(epochs.columns, columns(EPOCH_COLUMNS));
+    let mut per_run: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (id, epoch) in epochs
+        .column("run_id")
+        .into_iter()
+        .zip(epochs.column("epoch"))
+    {
+        per_run.entry(id).or_default().push(epoch);
+    }
+    for id in &run_ids {
+        // Epoch 0 is measured before training, then one row per epoch.
+        assert_eq!(per_run[id], ["0", "1", "2", "3"], "epochs of run {id}");
+    }
+    assert_eq!(per_run.len(), 2, "no rows of other runs: {per_run:?}");
+
+    // The final test accuracy in runs.csv is the last epoch's.
+    let last_test_acc: Vec<&str> = epochs
+        .rows
+        .iter()
+        .filter(|r| r[epochs.index("epoch")] == "3")
+        .map(|r| r[epochs.index("test_acc")].as_str())
+        .collect();
+    assert_eq!(runs.column("final_test_acc"), last_test_acc);
+}
+
+#[test]
+fn same_experiment_gives_same_results_whatever_the_jobs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "det.toml", &small_experiment("det", 3, 2, ""));
+    let folders = [("one", "1"), ("again", "1"), ("two", "2")];
+    for (out, jobs) in folders {
+        run_ok(&file, &tmp.path().join(out), &["--jobs", jobs], tmp.path());
+    }
+    let dir = |out: &str| tmp.path().join(out).join("det");
+    let reference = results_without_wall_clock(&dir("one"));
+    assert_eq!(reference.0.lines().count(), 4, "{}", reference.0);
+    for (out, jobs) in &folders[1..] {
+        let results = results_without_wall_clock(&dir(out));
+        assert_eq!(results.0, reference.0, "runs.csv of {out} (--jobs {jobs})");
+        assert_eq!(
+            results.1, reference.1,
+            "epochs.csv of {out} (--jobs {jobs})"
+        );
+        assert_eq!(
+            read(&dir(out).join("config.toml")),
+            read(&dir("one").join("config.toml"))
+        );
+    }
+}
+
+fn snapshot(dir: &Path) -> [String; 3] {
+    ["config.toml", "runs.csv", "epochs.csv"].map(|name| read(&dir.join(name)))
+}
+
+#[test]
+fn second_run_resumes_fresh_retrains_and_another_config_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "resume.toml",
+        &small_experiment("resume", 2, 2, ""),
+    );
+    let out = tmp.path().join("results");
+    let dir = out.join("resume");
+    run_ok(&file, &out, &[], tmp.path());
+    let first = snapshot(&dir);
+    let first_blanked = results_without_wall_clock(&dir);
+
+    let again = run_ok(&file, &out, &[], tmp.path());
+    assert!(
+        again.stderr.contains("0 runs trained, 2 already done"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(
+        snapshot(&dir),
+        first,
+        "a run with nothing to do changes nothing"
+    );
+
+    // A run cut short: its runs.csv row is missing, so it is trained again, and only it.
+    let runs = read(&dir.join("runs.csv"));
+    let kept: Vec<&str> = runs.lines().take(2).collect();
+    std::fs::write(dir.join("runs.csv"), kept.join("\n") + "\n").unwrap();
+    let resumed = run_ok(&file, &out, &[], tmp.path());
+    assert!(
+        resumed.stderr.contains("1 runs trained, 1 already done"),
+        "{}",
+        resumed.stderr
+    );
+    let blanked = results_without_wall_clock(&dir);
+    assert_eq!(
+        blanked, first_blanked,
+        "resuming gives the rows of an uninterrupted run, in the same order"
+    );
+
+    let fresh = run_ok(&file, &out, &["--fresh"], tmp.path());
+    assert!(
+        fresh.stderr.contains("2 runs trained, 0 already done"),
+        "{}",
+        fresh.stderr
+    );
+    assert_eq!(results_without_wall_clock(&dir), blanked);
+
+    let before = snapshot(&dir);
+    let changed = write(
+        tmp.path(),
+        "resume.toml",
+        &small_experiment("resume", 2, 3, ""),
+    );
+    let refused = dlp(
+        &[
+            "run",
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+            changed.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_ne!(refused.code, 0, "{}", refused.stderr);
+    assert!(refused.stderr.contains("--fresh"), "{}", refused.stderr);
+    assert_eq!(
+        snapshot(&dir),
+        before,
+        "a refused run leaves the folder as it was"
+    );
+}
+
+#[test]
+fn saved_weights_start_a_new_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("results");
+    let first = write(
+        tmp.path(),
+        "first.toml",
+        &small_experiment("first", 1, 2, "save_weights = true\n"),
+    );
+    run_ok(&first, &out, &[], tmp.path());
+    let runs = Table::read(&out.join("first").join("runs.csv"));
+    let run_id = runs.column("run_id")[0];
+    let weights = out
+        .join("first")
+        .join("weights")
+        .join(format!("{run_id}.safetensors"));
+    assert!(weights.is_file(), "{} is missing", weights.display());
+
+    // Same data, model and seed, starting from the first run's final weights.
+    let text = small_experiment("second", 1, 1, "").replace(
+        "activation = \"relu\"\n",
+        &format!(
+            "activation = \"relu\"\ninit = \"file\"\nweights = {:?}\n",
+            weights.to_str().unwrap()
+        ),
+    );
+    let second = write(tmp.path(), "second.toml", &text);
+    run_ok(&second, &out, &[], tmp.path());
+    let epochs = Table::read(&out.join("second").join("epochs.csv"));
+    assert_eq!(epochs.column("epoch")[0], "0");
+    assert_eq!(
+        epochs.column("test_acc")[0],
+        runs.column("final_test_acc")[0],
+        "epoch 0 of the second run measures the first run's final weights"
+    );
+    assert_eq!(
+        epochs.column("test_loss")[0],
+        runs.column("final_test_loss")[0]
+    );
+}
+
+#[test]
+fn a_diverging_run_is_recorded_and_the_command_succeeds() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Plain SGD with lr = 1e6 on the unbounded logit loss overflows to NaN in the first epoch.
+    // (With `mse` or `bce` the sigmoid saturates instead and the loss stays finite.)
+    let text = small_experiment("diverge", 1, 3, "")
+        .replace("name = \"adam\"\nlr = 0.01", "name = \"sgd\"\nlr = 1e6");
+    let file = write(tmp.path(), "diverge.toml", &text);
+    let out = tmp.path().join("results");
+    let output = run_ok(&file, &out, &[], tmp.path());
+    assert!(
+        output
+            .stderr
+            .contains("1 runs trained, 0 already done, 1 diverged"),
+        "{}",
+        output.stderr
+    );
+    let runs = Table::read(&out.join("diverge").join("runs.csv"));
+    assert_eq!(runs.column("status"), ["diverged"]);
+    let epoch: usize = runs.column("diverged_epoch")[0].parse().unwrap();
+    assert!((1..=3).contains(&epoch), "diverged_epoch = {epoch}");
+    let epochs = Table::read(&out.join("diverge").join("epochs.csv"));
+    assert_eq!(epochs.rows.len(), epoch + 1, "training stops at divergence");
+}
