@@ -13,7 +13,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::SystemTime;
 
 /// Columns of `runs.csv` and `epochs.csv` that hold wall-clock times, which no two runs share.
 pub const WALL_CLOCK_COLUMNS: &[&str] = &[
@@ -26,8 +25,8 @@ pub const WALL_CLOCK_COLUMNS: &[&str] = &[
 /// The `dlp` binary built next to the running test executable.
 ///
 /// A test executable lives in `target/<profile>/deps/`; cargo puts the workspace's binaries one
-/// folder up, in `target/<profile>/`. Panics, saying how to build it, when it is missing or older
-/// than a source file under `crates/*/src/` (so edited runner code is not tested stale).
+/// folder up, in `target/<profile>/`. `cargo test --workspace` builds it (the runner package's
+/// own integration test needs it); panics, saying how to build it, when it is missing.
 pub fn dlp_bin() -> PathBuf {
     let exe = std::env::current_exe().expect("the test executable has a path");
     let profile_dir = exe
@@ -35,45 +34,12 @@ pub fn dlp_bin() -> PathBuf {
         .and_then(Path::parent)
         .expect("the test executable is in target/<profile>/deps/");
     let bin = profile_dir.join(format!("dlp{}", std::env::consts::EXE_SUFFIX));
-    let build = "run `cargo build -p dlp-runner --bin dlp` before these tests";
-    let built = std::fs::metadata(&bin)
-        .and_then(|m| m.modified())
-        .unwrap_or_else(|_| panic!("the dlp binary is missing at {}; {build}", bin.display()));
-    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates");
-    if let Some(newer) = newest_source(&crates).filter(|(time, _)| *time > built) {
-        panic!(
-            "the dlp binary at {} is older than {}; {build}",
-            bin.display(),
-            newer.1.display()
-        );
-    }
+    assert!(
+        bin.is_file(),
+        "the dlp binary is missing at {}; run `cargo build -p dlp-runner --bin dlp` or `cargo test --workspace`",
+        bin.display()
+    );
     bin
-}
-
-/// The most recently modified `*.rs` file under `crates/*/src/`, with its time.
-fn newest_source(crates: &Path) -> Option<(SystemTime, PathBuf)> {
-    fn walk(dir: &Path, newest: &mut Option<(SystemTime, PathBuf)>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
-            if path.is_dir() {
-                walk(&path, newest);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let modified = path.metadata().and_then(|m| m.modified());
-                if let Ok(time) = modified {
-                    if newest.as_ref().is_none_or(|(t, _)| time > *t) {
-                        *newest = Some((time, path));
-                    }
-                }
-            }
-        }
-    }
-    let mut newest = None;
-    for krate in std::fs::read_dir(crates).ok()?.filter_map(Result::ok) {
-        walk(&krate.path().join("src"), &mut newest);
-    }
-    newest
 }
 
 /// What one invocation of `dlp` did.
@@ -223,4 +189,4 @@ pub fn write(dir: &Path, file_name: &str, text: &str) -> PathBuf {
 }
 
 /// Re-exported so the tests read the column lists from the runner, not from a copy.
-pub use dlp_runner::{EPOCH_COLUMNS, RUN_COLUMNS};
+pub use dlp_runner::{EPOCH_COLUMNS, run_columns};

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use dlp_tests::{
-    EPOCH_COLUMNS, RUN_COLUMNS, Table, dlp, read, results_without_wall_clock, run_ok,
+    EPOCH_COLUMNS, Table, dlp, read, results_without_wall_clock, run_columns, run_ok,
     small_experiment, write,
 };
 
@@ -31,12 +31,12 @@ fn run_writes_config_runs_and_epochs() {
     );
 
     let dir = out.join("layout");
-    let config: toml::Table = read(&dir.join("config.toml")).parse().unwrap();
+    let config: toml::Table = read(&dir.join("cells").join("0.toml")).parse().unwrap();
     assert_eq!(config["name"].as_str(), Some("layout"));
     assert_eq!(config["train"]["epochs"].as_integer(), Some(3));
 
     let runs = Table::read(&dir.join("runs.csv"));
-    assert_eq!(runs.columns, columns(RUN_COLUMNS));
+    assert_eq!(runs.columns, run_columns(&[]));
     assert_eq!(runs.column("seed"), ["0", "1"]);
     assert_eq!(runs.column("status"), ["ok", "ok"]);
     assert_eq!(runs.column("epochs"), ["3", "3"]);
@@ -88,14 +88,14 @@ fn same_experiment_gives_same_results_whatever_the_jobs() {
             "epochs.csv of {out} (--jobs {jobs})"
         );
         assert_eq!(
-            read(&dir(out).join("config.toml")),
-            read(&dir("one").join("config.toml"))
+            read(&dir(out).join("cells").join("0.toml")),
+            read(&dir("one").join("cells").join("0.toml"))
         );
     }
 }
 
 fn snapshot(dir: &Path) -> [String; 3] {
-    ["config.toml", "runs.csv", "epochs.csv"].map(|name| read(&dir.join(name)))
+    ["cells/0.toml", "runs.csv", "epochs.csv"].map(|name| read(&dir.join(name)))
 }
 
 #[test]

@@ -35,6 +35,14 @@ pub struct Experiment {
     /// The training loop (`[train]`).
     #[serde(default)]
     pub train: TrainConfig,
+    /// What varies across runs (`[sweep]`); expanded into cells by [`crate::Study`], so a
+    /// resolved cell has none.
+    #[serde(default, skip_serializing)]
+    pub sweep: Option<toml::Table>,
+    /// Claims about the results (`[[expect]]`), checked by the report; not part of a run's
+    /// identity.
+    #[serde(default, skip_serializing)]
+    pub expect: Vec<toml::Table>,
 }
 
 /// `seeds = 5` or `seeds = [0, 7, 42]`.
@@ -101,8 +109,9 @@ pub struct TrainConfig {
     /// Test accuracy counted as "reached" in the time-to-accuracy columns. Defaults to `0.99`.
     #[serde(default = "default_threshold")]
     pub threshold: f64,
-    /// Save each run's final weights as safetensors. Defaults to `false`.
-    #[serde(default)]
+    /// Save each run's final weights as safetensors (the report draws decision boundaries from
+    /// them). Defaults to `true`.
+    #[serde(default = "default_save_weights")]
     pub save_weights: bool,
 }
 
@@ -112,7 +121,7 @@ impl Default for TrainConfig {
             epochs: default_epochs(),
             batch_size: default_batch_size(),
             threshold: default_threshold(),
-            save_weights: false,
+            save_weights: default_save_weights(),
         }
     }
 }
@@ -122,6 +131,9 @@ fn default_epochs() -> usize {
 }
 fn default_batch_size() -> usize {
     10
+}
+fn default_save_weights() -> bool {
+    true
 }
 fn default_threshold() -> f64 {
     0.99
@@ -179,6 +191,17 @@ impl Resolved {
             key.to_string(),
             message.to_string(),
         )
+    }
+
+    /// What identifies this configuration's runs: the resolved configuration without its
+    /// name, description and seeds (adding seeds keeps the ids of the runs already done).
+    pub fn identity(&self) -> String {
+        let mut table =
+            toml::Table::try_from(&self.experiment).expect("a resolved experiment serialises");
+        for key in ["name", "description", "seeds"] {
+            table.remove(key);
+        }
+        table.to_string()
     }
 
     /// The folder relative paths in the file are resolved against.

@@ -33,6 +33,32 @@ pub enum ConfigError {
         /// What is wrong and what is allowed.
         message: String,
     },
+    /// A command-line override that cannot be applied.
+    #[error("cannot apply override `{assignment}`: {message}")]
+    Override {
+        /// The `key=value` argument.
+        assignment: String,
+        /// Why.
+        message: String,
+    },
+    /// A cell of the sweep is invalid.
+    #[error("{source}\n  in sweep cell {cell}: {values}")]
+    Cell {
+        /// The cell's index.
+        cell: usize,
+        /// Its swept values.
+        values: String,
+        /// The problem.
+        source: Box<ConfigError>,
+    },
+    /// An error in the file as modified by command-line overrides.
+    #[error("{source}\n  with command-line overrides: {overrides}")]
+    WithOverrides {
+        /// The overrides, space-separated.
+        overrides: String,
+        /// The problem.
+        source: Box<ConfigError>,
+    },
 }
 
 impl ConfigError {

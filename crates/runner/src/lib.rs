@@ -3,27 +3,36 @@
 //! Only this crate reads files given by the user, writes results and prints.
 //!
 //! ```
-//! let text = "name = 'demo'\n[train]\nepochs = 1\n";
-//! let resolved = dlp_runner::Resolved::parse("demo.toml".as_ref(), text).unwrap();
-//! assert_eq!(resolved.experiment.train.batch_size, 10);
-//! assert_eq!(resolved.optimizer, "sgd");
+//! let text = "name = 'demo'\n[sweep]\n'optim.lr' = [0.01, 0.1]\n";
+//! let study = dlp_runner::Study::parse("demo.toml".as_ref(), text, &["seeds=2".into()]).unwrap();
+//! assert_eq!(study.cells.len(), 2);
+//! assert_eq!(study.run_count(), 4);
+//! assert_eq!(study.cells[1].label(), "optim.lr=0.1");
 //! ```
 #![warn(missing_docs)]
 
 mod config;
 mod error;
 mod files;
+mod inputs;
 pub mod list;
 mod locate;
+mod plan;
 mod results;
+mod rows;
 mod run;
+mod study;
+mod summary;
 
 pub use config::{Experiment, LossConfig, Resolved, Seeds, TrainConfig};
 pub use error::ConfigError;
 pub use files::experiment_files;
 pub use locate::{Position, locate};
-pub use results::{EPOCH_COLUMNS, RUN_COLUMNS};
-pub use run::{RunError, RunOptions, Summary, check_experiment, run_experiment};
+pub use plan::{Planned, Shard, plan};
+pub use results::{EPOCH_COLUMNS, RUN_COLUMNS, RUN_ID_COLUMNS, run_columns};
+pub use run::{RunError, RunOptions, Summary, check_study, run_study};
+pub use study::{Cell, MAX_RUNS, Study};
+pub use summary::{SUMMARY_METRICS, summary_table};
 
 // Plugin crates register optimizers and losses at link time; naming them keeps them linked.
 use dlp_plugins as _;

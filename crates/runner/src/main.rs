@@ -6,9 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use dlp_runner::{
-    ConfigError, Resolved, RunError, RunOptions, check_experiment, list, run_experiment,
-};
+use dlp_runner::{RunError, RunOptions, Shard, Study, check_study, list, run_study, summary_table};
 
 #[derive(Parser)]
 #[command(
@@ -25,10 +23,11 @@ struct Cli {
 enum Command {
     /// Train every run of the experiment files (or of every *.toml in a folder)
     Run {
-        /// Experiment files or folders of them
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// Parent folder of the results; each experiment writes OUT/<name>/
+        /// Experiment files or folders of them, then `dotted.key=value` overrides
+        /// (e.g. `train.epochs=3 seeds=2`), applied to every file
+        #[arg(required = true, value_name = "FILE|DIR|KEY=VALUE")]
+        args: Vec<String>,
+        /// Parent folder of the results; each experiment writes OUT/NAME/
         #[arg(long, default_value = "results")]
         out: PathBuf,
         /// Trainings at once (default: the number of cores)
@@ -40,12 +39,18 @@ enum Command {
         /// Discard earlier results in the output folder instead of resuming
         #[arg(long)]
         fresh: bool,
+        /// Run only the K-th of N slices of the plan (K from 0), e.g. `--shard 0/4`
+        #[arg(long, value_name = "K/N")]
+        shard: Option<Shard>,
+        /// Sort the summary by this metric
+        #[arg(long, default_value = "final_test_acc")]
+        sort: String,
     },
-    /// Validate experiment files without training
+    /// Validate experiment files without training: runs and what varies
     Check {
-        /// Experiment files or folders of them
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
+        /// Experiment files or folders of them, then `dotted.key=value` overrides
+        #[arg(required = true, value_name = "FILE|DIR|KEY=VALUE")]
+        args: Vec<String>,
     },
     /// List what experiment files can name
     List {
@@ -64,19 +69,31 @@ enum Listing {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
+    match Cli::parse().command {
         Command::Run {
-            paths,
+            args,
             out,
             jobs,
             quiet,
             fresh,
+            shard,
+            sort,
         } => {
-            let experiments = match load_all(&paths) {
-                Ok(experiments) => experiments,
+            let studies = match load_all(&args) {
+                Ok(studies) => studies,
                 Err(code) => return code,
             };
+            if let Err(message) = dlp_runner::SUMMARY_METRICS
+                .contains(&sort.as_str())
+                .then_some(())
+                .ok_or(sort.clone())
+            {
+                eprintln!(
+                    "error: --sort {message}: choose one of {}",
+                    dlp_runner::SUMMARY_METRICS.join(", ")
+                );
+                return ExitCode::from(2);
+            }
             let jobs =
                 jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             // One thread per training: dfdx's matmul must not spread over the other cores.
@@ -88,35 +105,44 @@ fn main() -> ExitCode {
                 jobs,
                 quiet,
                 fresh,
+                shard,
             };
-            for resolved in &experiments {
-                match run_experiment(resolved, &options) {
-                    Ok(summary) => eprintln!(
-                        "{}: {} runs trained, {} already done, {} diverged -> {}",
-                        resolved.experiment.name,
-                        summary.trained,
-                        summary.skipped,
-                        summary.diverged,
-                        out.join(&resolved.experiment.name).display()
-                    ),
+            for study in &studies {
+                match run_study(study, &options) {
+                    Ok(summary) => {
+                        eprintln!(
+                            "{}: {} runs trained, {} already done, {} diverged -> {}",
+                            study.name(),
+                            summary.trained,
+                            summary.skipped,
+                            summary.diverged,
+                            summary.dir.display()
+                        );
+                        if !quiet {
+                            match summary_table(&summary.dir, &study.swept_keys, &sort) {
+                                Ok(table) => print!("{table}"),
+                                Err(error) => eprintln!("warning: no summary: {error:#}"),
+                            }
+                        }
+                    }
                     Err(RunError::Input(message)) => {
                         eprintln!("error: {message}");
                         return ExitCode::from(2);
                     }
                     Err(RunError::Failed(error)) => {
-                        eprintln!("error: {}: {error:#}", resolved.path.display());
+                        eprintln!("error: {}: {error:#}", study.path.display());
                         return ExitCode::from(1);
                     }
                 }
             }
             ExitCode::SUCCESS
         }
-        Command::Check { paths } => match load_all(&paths) {
-            Ok(experiments) => {
+        Command::Check { args } => match load_all(&args) {
+            Ok(studies) => {
                 let mut code = ExitCode::SUCCESS;
-                for resolved in experiments {
-                    match check_experiment(&resolved) {
-                        Ok(runs) => println!("{}: ok, {runs} runs", resolved.path.display()),
+                for study in studies {
+                    match check_study(&study) {
+                        Ok(()) => print!("{}", describe(&study)),
                         Err(error) => {
                             eprintln!("error: {error}");
                             code = ExitCode::from(2);
@@ -142,9 +168,43 @@ fn main() -> ExitCode {
     }
 }
 
-/// Loads and validates every experiment named by `paths`, reporting every bad one.
-fn load_all(paths: &[PathBuf]) -> Result<Vec<Resolved>, ExitCode> {
-    let files = match dlp_runner::experiment_files(paths) {
+/// `FILE: ok, N runs (C cells x S seeds)` and one line per swept key with its values.
+fn describe(study: &Study) -> String {
+    let seeds = study.cells[0].resolved.experiment.seeds.list().len();
+    let mut out = format!(
+        "{}: ok, {} runs ({} cells x {seeds} seeds)\n",
+        study.path.display(),
+        study.run_count(),
+        study.cells.len()
+    );
+    for (i, key) in study.swept_keys.iter().enumerate() {
+        let mut values: Vec<&str> = Vec::new();
+        for cell in &study.cells {
+            let value = cell.values[i].1.as_str();
+            if !values.contains(&value) {
+                values.push(value);
+            }
+        }
+        out.push_str(&format!("  {key:<24} {}\n", values.join(" | ")));
+    }
+    out
+}
+
+/// Loads every experiment named in `args` with the overrides in `args`, reporting every bad one.
+fn load_all(args: &[String]) -> Result<Vec<Study>, ExitCode> {
+    let (overrides, paths): (Vec<String>, Vec<String>) = args
+        .iter()
+        .cloned()
+        .partition(|a| a.contains('=') && !std::path::Path::new(a).exists());
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    if paths.is_empty() {
+        eprintln!(
+            "error: no experiment file given (only overrides: {})",
+            overrides.join(" ")
+        );
+        return Err(ExitCode::from(2));
+    }
+    let files = match dlp_runner::experiment_files(&paths) {
         Ok(files) => files,
         Err(error) => {
             eprintln!("error: {error}");
@@ -153,10 +213,10 @@ fn load_all(paths: &[PathBuf]) -> Result<Vec<Resolved>, ExitCode> {
     };
     let (mut ok, mut failed) = (Vec::new(), false);
     for file in files {
-        match Resolved::load(&file) {
-            Ok(resolved) => ok.push(resolved),
+        match Study::load(&file, &overrides) {
+            Ok(study) => ok.push(study),
             Err(error) => {
-                report(&error);
+                eprintln!("error: {error}");
                 failed = true;
             }
         }
@@ -166,8 +226,4 @@ fn load_all(paths: &[PathBuf]) -> Result<Vec<Resolved>, ExitCode> {
     } else {
         Ok(ok)
     }
-}
-
-fn report(error: &ConfigError) {
-    eprintln!("error: {error}");
 }

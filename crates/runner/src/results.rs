@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 /// Columns of `epochs.csv`.
 pub const EPOCH_COLUMNS: &[&str] = &[
     "run_id",
+    "cell",
     "seed",
     "epoch",
     "train_loss",
@@ -21,10 +22,12 @@ pub const EPOCH_COLUMNS: &[&str] = &[
     "wall_s",
 ];
 
-/// Columns of `runs.csv`.
+/// Columns of `runs.csv`: these, then one per swept key (named by its dotted key), then
+/// [`RUN_COLUMNS`].
+pub const RUN_ID_COLUMNS: &[&str] = &["run_id", "cell", "seed"];
+
+/// The last columns of `runs.csv`: the run's configuration and results.
 pub const RUN_COLUMNS: &[&str] = &[
-    "run_id",
-    "seed",
     "dataset",
     "hidden",
     "activation",
@@ -48,9 +51,16 @@ pub const RUN_COLUMNS: &[&str] = &[
     "seconds_per_epoch",
 ];
 
+/// Every column of `runs.csv` for a study sweeping `swept_keys`.
+pub fn run_columns(swept_keys: &[String]) -> Vec<String> {
+    let ids = RUN_ID_COLUMNS.iter().map(|c| c.to_string());
+    let rest = RUN_COLUMNS.iter().map(|c| c.to_string());
+    ids.chain(swept_keys.iter().cloned()).chain(rest).collect()
+}
+
 /// One finished run, as rows ready to append.
 pub struct RunRows {
-    /// The run's `runs.csv` row, in [`RUN_COLUMNS`] order.
+    /// The run's `runs.csv` row, in [`run_columns`] order.
     pub run: Vec<String>,
     /// Its `epochs.csv` rows, in [`EPOCH_COLUMNS`] order.
     pub epochs: Vec<Vec<String>>,
@@ -59,54 +69,65 @@ pub struct RunRows {
 /// An experiment's results folder, open for appending.
 pub struct ResultsDir {
     dir: PathBuf,
+    run_columns: Vec<String>,
     done: HashSet<String>,
 }
 
 impl ResultsDir {
-    /// Opens (creating) `dir` for an experiment whose resolved configuration is `config`.
+    /// Opens (creating) `dir` for a study identified by `fingerprint` (its cells' identities,
+    /// without seeds) whose `runs.csv` has `run_columns`.
     ///
     /// Finished runs already there are kept and reported by [`ResultsDir::is_done`]; rows of
     /// runs that were in flight when a previous process died are dropped. A folder holding
-    /// another configuration's results is refused unless `fresh`, which empties it.
-    pub fn open(dir: &Path, config: &str, fresh: bool) -> Result<Self> {
+    /// another study's results is refused unless `fresh`, which empties it.
+    pub fn open(
+        dir: &Path,
+        fingerprint: &str,
+        run_columns: Vec<String>,
+        fresh: bool,
+    ) -> Result<Self> {
         if dir.is_file() {
             bail!(
                 "output path {} is a file, not a folder; choose another --out",
                 dir.display()
             );
         }
-        let config_path = dir.join("config.toml");
+        let fingerprint_path = dir.join("fingerprint");
         if fresh && dir.exists() {
-            for name in ["runs.csv", "epochs.csv", "config.toml"] {
+            for name in ["runs.csv", "epochs.csv", "fingerprint"] {
                 remove_if_exists(&dir.join(name))?;
             }
-            let weights = dir.join("weights");
-            if weights.exists() {
-                std::fs::remove_dir_all(&weights)
-                    .with_context(|| format!("cannot empty {}", weights.display()))?;
+            for folder in ["weights", "cells"] {
+                let folder = dir.join(folder);
+                if folder.exists() {
+                    std::fs::remove_dir_all(&folder)
+                        .with_context(|| format!("cannot empty {}", folder.display()))?;
+                }
             }
         }
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create results folder {}", dir.display()))?;
-        match std::fs::read_to_string(&config_path) {
-            Ok(existing) if existing != config => bail!(
+        match std::fs::read_to_string(&fingerprint_path) {
+            Ok(existing) if existing != fingerprint => bail!(
                 "{} holds results of a different configuration; rerun with --fresh to replace \
                  them, or give the experiment another `name` or another --out",
                 dir.display()
             ),
             Ok(_) => {}
-            Err(_) => write_durably(&config_path, config.as_bytes())?,
+            Err(_) => write_durably(&fingerprint_path, fingerprint.as_bytes())?,
         }
-        let runs = complete_rows(&dir.join("runs.csv"), RUN_COLUMNS)?;
+        let columns: Vec<&str> = run_columns.iter().map(String::as_str).collect();
+        let runs = complete_rows(&dir.join("runs.csv"), &columns)?;
         let done: HashSet<String> = runs.iter().map(|r| r[0].clone()).collect();
         let epochs = complete_rows(&dir.join("epochs.csv"), EPOCH_COLUMNS)?
             .into_iter()
             .filter(|r| done.contains(&r[0]))
             .collect::<Vec<_>>();
-        rewrite(&dir.join("runs.csv"), RUN_COLUMNS, &runs)?;
+        rewrite(&dir.join("runs.csv"), &columns, &runs)?;
         rewrite(&dir.join("epochs.csv"), EPOCH_COLUMNS, &epochs)?;
         Ok(Self {
             dir: dir.to_path_buf(),
+            run_columns,
             done,
         })
     }
@@ -138,7 +159,11 @@ impl ResultsDir {
             .map(|(i, id)| (id.as_str(), i))
             .collect();
         let key = |row: &Vec<String>| rank.get(row[0].as_str()).copied().unwrap_or(usize::MAX);
-        for (name, columns) in [("runs.csv", RUN_COLUMNS), ("epochs.csv", EPOCH_COLUMNS)] {
+        let run_columns: Vec<&str> = self.run_columns.iter().map(String::as_str).collect();
+        for (name, columns) in [
+            ("runs.csv", &run_columns[..]),
+            ("epochs.csv", EPOCH_COLUMNS),
+        ] {
             let path = self.dir.join(name);
             let mut rows = complete_rows(&path, columns)?;
             rows.sort_by_key(key); // stable: epochs of one run keep their order
@@ -233,9 +258,17 @@ mod tests {
         std::fs::read_to_string(dir.join(name)).unwrap()
     }
 
+    fn columns() -> Vec<String> {
+        run_columns(&[])
+    }
+
+    fn open(dir: &Path, fingerprint: &str, fresh: bool) -> Result<ResultsDir> {
+        ResultsDir::open(dir, fingerprint, columns(), fresh)
+    }
+
     fn run(id: &str) -> RunRows {
         let mut run = vec![id.to_string()];
-        run.resize(RUN_COLUMNS.len(), "x".into());
+        run.resize(columns().len(), "x".into());
         let mut epoch = vec![id.to_string()];
         epoch.resize(EPOCH_COLUMNS.len(), "1".into());
         RunRows {
@@ -248,7 +281,7 @@ mod tests {
     fn drops_in_flight_rows_and_keeps_finished_runs() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("exp");
-        let mut results = ResultsDir::open(&dir, "cfg", false).unwrap();
+        let mut results = open(&dir, "cfg", false).unwrap();
         results.append(&run("a")).unwrap();
         // A run killed between its epochs and its runs.csv row, then a torn line.
         append_rows(&dir.join("epochs.csv"), &run("b").epochs).unwrap();
@@ -258,7 +291,7 @@ mod tests {
             .unwrap();
         f.write_all(b"c,x,x").unwrap();
 
-        let results = ResultsDir::open(&dir, "cfg", false).unwrap();
+        let results = open(&dir, "cfg", false).unwrap();
         assert!(results.is_done("a") && !results.is_done("b") && !results.is_done("c"));
         assert_eq!(rows(&dir, "epochs.csv").lines().count(), 3);
         assert_eq!(rows(&dir, "runs.csv").lines().count(), 2);
@@ -268,16 +301,10 @@ mod tests {
     fn refuses_another_configuration_unless_fresh() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("exp");
-        ResultsDir::open(&dir, "cfg", false)
-            .unwrap()
-            .append(&run("a"))
-            .unwrap();
-        let err = ResultsDir::open(&dir, "other", false)
-            .err()
-            .unwrap()
-            .to_string();
+        open(&dir, "cfg", false).unwrap().append(&run("a")).unwrap();
+        let err = open(&dir, "other", false).err().unwrap().to_string();
         assert!(err.contains("--fresh"), "{err}");
-        let results = ResultsDir::open(&dir, "other", true).unwrap();
+        let results = open(&dir, "other", true).unwrap();
         assert!(!results.is_done("a"));
     }
 
@@ -286,11 +313,11 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
         let order = vec!["a".to_string(), "b".to_string()];
-        let mut first = ResultsDir::open(&one, "cfg", false).unwrap();
+        let mut first = open(&one, "cfg", false).unwrap();
         first.append(&run("a")).unwrap();
         first.append(&run("b")).unwrap();
         first.canonicalize(&order).unwrap();
-        let mut second = ResultsDir::open(&two, "cfg", false).unwrap();
+        let mut second = open(&two, "cfg", false).unwrap();
         second.append(&run("b")).unwrap();
         second.append(&run("a")).unwrap();
         second.canonicalize(&order).unwrap();

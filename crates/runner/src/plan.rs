@@ -1,0 +1,108 @@
+//! The runs of a study: every cell times every seed, each with a stable id.
+
+use sha2::{Digest, Sha256};
+
+use crate::study::Study;
+
+/// One training of a study.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// Its id: the first 12 hex digits of SHA-256 over the cell's identity and the seed.
+    pub run_id: String,
+    /// Index of its cell in the study.
+    pub cell: usize,
+    /// The run's seed: data, initial weights and batch order derive from it. The same seed in
+    /// two cells gives the same data and initial weights, so cells are compared on equal terms.
+    pub seed: u64,
+}
+
+/// A `K/N` slice of a plan: the runs whose position modulo `N` is `K`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard, from 0.
+    pub index: usize,
+    /// Number of shards.
+    pub count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let usage = || format!("`{text}` is not a shard: write K/N with 0 <= K < N, e.g. 0/4");
+        let (index, count) = text.split_once('/').ok_or_else(usage)?;
+        let (index, count) = (
+            index.parse().map_err(|_| usage())?,
+            count.parse().map_err(|_| usage())?,
+        );
+        if count == 0 || index >= count {
+            return Err(usage());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+/// Every run of `study` in plan order (cell by cell, seeds in their order), or this shard's.
+pub fn plan(study: &Study, shard: Option<Shard>) -> Vec<Planned> {
+    let all = study.cells.iter().flat_map(|cell| {
+        let identity = cell.resolved.identity();
+        cell.resolved
+            .experiment
+            .seeds
+            .list()
+            .into_iter()
+            .map(move |seed| Planned {
+                run_id: run_id(&identity, seed),
+                cell: cell.index,
+                seed,
+            })
+    });
+    match shard {
+        None => all.collect(),
+        Some(shard) => all
+            .enumerate()
+            .filter(|(i, _)| i % shard.count == shard.index)
+            .map(|(_, p)| p)
+            .collect(),
+    }
+}
+
+fn run_id(identity: &str, seed: u64) -> String {
+    let digest = Sha256::digest(format!("{identity}\nseed = {seed}\n"));
+    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_plan() {
+        let text = "name = 'x'\nseeds = 3\n[sweep]\n'optim.lr' = [0.1, 0.2]\n";
+        let study = Study::parse("x.toml".as_ref(), text, &[]).unwrap();
+        let all: Vec<String> = plan(&study, None).into_iter().map(|p| p.run_id).collect();
+        assert_eq!(all.len(), 6);
+        let mut union: Vec<String> = (0..4)
+            .flat_map(|k| plan(&study, Some(Shard { index: k, count: 4 })))
+            .map(|p| p.run_id)
+            .collect();
+        union.sort();
+        let mut sorted = all.clone();
+        sorted.sort();
+        assert_eq!(union, sorted);
+        assert!("4/4".parse::<Shard>().is_err() && "1/0".parse::<Shard>().is_err());
+    }
+
+    #[test]
+    fn more_seeds_keep_the_ids_of_the_first_ones() {
+        let three = Study::parse("x.toml".as_ref(), "name = 'x'\nseeds = 3\n", &[]).unwrap();
+        let five = Study::parse("x.toml".as_ref(), "name = 'x'\nseeds = 5\n", &[]).unwrap();
+        let ids = |s: &Study| {
+            plan(s, None)
+                .into_iter()
+                .map(|p| p.run_id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&three)[..], ids(&five)[..3]);
+    }
+}

@@ -1,0 +1,90 @@
+//! A finished run as CSV rows.
+
+use dlp_train::{Status, Trained};
+
+use crate::plan::Planned;
+use crate::results::RunRows;
+use crate::study::Cell;
+
+/// The `runs.csv` row and `epochs.csv` rows of one finished run.
+pub fn rows(cell: &Cell, planned: &Planned, trained: &Trained) -> RunRows {
+    let resolved = &cell.resolved;
+    let experiment = &resolved.experiment;
+    let id = planned.run_id.clone();
+    let (cell_index, seed) = (planned.cell.to_string(), planned.seed.to_string());
+    let epochs = trained
+        .epochs
+        .iter()
+        .map(|m| {
+            vec![
+                id.clone(),
+                cell_index.clone(),
+                seed.clone(),
+                m.epoch.to_string(),
+                m.train_loss.to_string(),
+                m.train_acc.to_string(),
+                m.test_loss.to_string(),
+                m.test_acc.to_string(),
+                m.lr.to_string(),
+                format!("{:.6}", m.wall_s),
+            ]
+        })
+        .collect();
+    let last = trained.epochs.last().expect("epoch 0 is always measured");
+    let best = trained.epochs.iter().fold(
+        last,
+        |best, m| if m.test_acc > best.test_acc { m } else { best },
+    );
+    let reached = trained
+        .epochs
+        .iter()
+        .find(|m| m.test_acc >= experiment.train.threshold);
+    let seconds_until = |epoch: usize| -> f64 {
+        trained
+            .epochs
+            .iter()
+            .take(epoch + 1)
+            .map(|m| m.wall_s)
+            .sum()
+    };
+    let train_seconds = seconds_until(last.epoch);
+    let trained_epochs = trained.epochs.len() - 1;
+    let (status, diverged_epoch) = match trained.status {
+        Status::Ok => ("ok", String::new()),
+        Status::Diverged { epoch } => ("diverged", epoch.to_string()),
+    };
+    let lr = resolved
+        .optimizer_params
+        .get("lr")
+        .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
+        .map(|lr| lr.to_string())
+        .unwrap_or_default();
+    let mut run = vec![id, cell_index, seed];
+    run.extend(cell.values.iter().map(|(_, value)| value.clone()));
+    run.extend([
+        experiment.data.kind.name().to_string(),
+        format!("{:?}", experiment.model.hidden).replace(',', ""),
+        experiment.model.activation.name().to_string(),
+        experiment.loss.name.clone(),
+        resolved.optimizer.clone(),
+        lr,
+        resolved.schedule.clone(),
+        experiment.train.batch_size.to_string(),
+        trained_epochs.to_string(),
+        status.to_string(),
+        diverged_epoch,
+        last.train_loss.to_string(),
+        last.train_acc.to_string(),
+        last.test_loss.to_string(),
+        last.test_acc.to_string(),
+        best.test_acc.to_string(),
+        best.epoch.to_string(),
+        reached.map(|m| m.epoch.to_string()).unwrap_or_default(),
+        reached
+            .map(|m| format!("{:.6}", seconds_until(m.epoch)))
+            .unwrap_or_default(),
+        format!("{train_seconds:.6}"),
+        format!("{:.6}", train_seconds / trained_epochs.max(1) as f64),
+    ]);
+    RunRows { run, epochs }
+}

@@ -1,0 +1,206 @@
+//! Sweeps end to end: grids, zipped keys, random search, overrides, shards, the summary.
+
+use dlp_tests::{Table, dlp, read, results_without_wall_clock, run_ok, small_experiment, write};
+
+const GRID: &str = "\n[sweep]\n\"optim.lr\" = [0.003, 0.03]\n\"model.activation\" = [\"relu\", \"tanh\"]\n\n\
+                    [[sweep.zip]]\n\"train.batch_size\" = [8, 32]\n\"train.epochs\" = [1, 2]\n";
+
+#[test]
+fn check_counts_cells_and_shows_what_varies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "grid.toml",
+        &small_experiment("grid", 2, 1, GRID),
+    );
+    let output = dlp(&["check", file.to_str().unwrap()], tmp.path());
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(
+        output.stdout.contains("ok, 16 runs (8 cells x 2 seeds)"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output
+            .stdout
+            .contains("optim.lr                 0.003 | 0.03"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.contains("train.epochs             1 | 2"),
+        "{}",
+        output.stdout
+    );
+    let overridden = dlp(&["check", file.to_str().unwrap(), "seeds=3"], tmp.path());
+    assert!(
+        overridden.stdout.contains("24 runs (8 cells x 3 seeds)"),
+        "{}",
+        overridden.stdout
+    );
+}
+
+#[test]
+fn a_grid_runs_every_cell_with_its_values_in_columns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "grid.toml",
+        &small_experiment("grid", 2, 1, GRID),
+    );
+    let out = tmp.path().join("results");
+    run_ok(&file, &out, &[], tmp.path());
+    let runs = Table::read(&out.join("grid").join("runs.csv"));
+    assert_eq!(runs.rows.len(), 16);
+    assert_eq!(
+        &runs.columns[3..7],
+        [
+            "optim.lr",
+            "model.activation",
+            "train.batch_size",
+            "train.epochs"
+        ]
+    );
+    // Zipped keys vary together; the run's own columns agree with the swept values.
+    for (batch, epochs) in runs
+        .column("train.batch_size")
+        .iter()
+        .zip(runs.column("epochs"))
+    {
+        assert_eq!(
+            (*batch, epochs),
+            if *batch == "8" {
+                ("8", "1")
+            } else {
+                ("32", "2")
+            }
+        );
+    }
+    assert_eq!(runs.column("activation"), runs.column("model.activation"));
+    for cell in 0..8 {
+        assert!(
+            out.join("grid")
+                .join("cells")
+                .join(format!("{cell}.toml"))
+                .is_file()
+        );
+    }
+}
+
+#[test]
+fn overrides_act_as_if_written_and_typos_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "o.toml", &small_experiment("o", 1, 3, ""));
+    let out = tmp.path().join("results");
+    run_ok(
+        &file,
+        &out,
+        &["train.epochs=1", "seeds=2", "optim.lr=0.1"],
+        tmp.path(),
+    );
+    let runs = Table::read(&out.join("o").join("runs.csv"));
+    assert_eq!(runs.column("epochs"), ["1", "1"]);
+    assert_eq!(runs.column("lr"), ["0.1", "0.1"]);
+    let typo = dlp(
+        &["check", file.to_str().unwrap(), "train.epoch=1"],
+        tmp.path(),
+    );
+    assert_eq!(typo.code, 2);
+    assert!(
+        typo.stderr.contains("unknown field `epoch`"),
+        "{}",
+        typo.stderr
+    );
+    assert!(
+        typo.stderr
+            .contains("with command-line overrides: train.epoch=1"),
+        "{}",
+        typo.stderr
+    );
+}
+
+#[test]
+fn random_search_draws_the_same_cells_every_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let random = "\n[sweep.random]\nn = 4\nseed = 7\n\"optim.lr\" = { log_uniform = [0.001, 0.1] }\n\
+                  \"model.activation\" = { choice = [\"relu\", \"tanh\"] }\n";
+    let file = write(tmp.path(), "r.toml", &small_experiment("r", 1, 1, random));
+    let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
+    run_ok(&file, &one, &[], tmp.path());
+    run_ok(&file, &two, &[], tmp.path());
+    let runs = Table::read(&one.join("r").join("runs.csv"));
+    assert_eq!(runs.rows.len(), 4);
+    let lrs: Vec<f64> = runs
+        .column("optim.lr")
+        .iter()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert!(lrs.iter().all(|lr| (0.001..0.1).contains(lr)), "{lrs:?}");
+    assert_eq!(
+        results_without_wall_clock(&one.join("r")),
+        results_without_wall_clock(&two.join("r"))
+    );
+}
+
+#[test]
+fn shards_together_equal_the_whole_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "grid.toml",
+        &small_experiment("grid", 2, 1, GRID),
+    );
+    let whole = tmp.path().join("whole");
+    run_ok(&file, &whole, &[], tmp.path());
+    let mut sharded = Vec::new();
+    for k in 0..3 {
+        let out = tmp.path().join(format!("shard{k}"));
+        run_ok(&file, &out, &["--shard", &format!("{k}/3")], tmp.path());
+        sharded.extend(
+            Table::read(&out.join("grid").join("runs.csv"))
+                .without_wall_clock()
+                .rows,
+        );
+    }
+    let mut all = Table::read(&whole.join("grid").join("runs.csv"))
+        .without_wall_clock()
+        .rows;
+    all.sort();
+    sharded.sort();
+    assert_eq!(sharded, all);
+}
+
+#[test]
+fn the_summary_groups_seeds_by_cell() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "grid.toml",
+        &small_experiment("grid", 2, 1, GRID),
+    );
+    let output = dlp(
+        &[
+            "run",
+            "--out",
+            "results",
+            file.to_str().unwrap(),
+            "--sort",
+            "final_test_loss",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let lines: Vec<&str> = output.stdout.lines().collect();
+    assert_eq!(
+        lines.len(),
+        9,
+        "a header and one line per cell:\n{}",
+        output.stdout
+    );
+    assert!(
+        lines[0].starts_with("group") && lines[1].contains("optim.lr="),
+        "{}",
+        output.stdout
+    );
+    assert!(read(&tmp.path().join("results/grid/experiment.toml")).contains("[sweep]"));
+}
