@@ -204,3 +204,52 @@ fn the_summary_groups_seeds_by_cell() {
     );
     assert!(read(&tmp.path().join("results/grid/experiment.toml")).contains("[sweep]"));
 }
+
+#[test]
+fn merge_combines_shards_and_names_the_missing_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(
+        tmp.path(),
+        "grid.toml",
+        &small_experiment("grid", 2, 1, GRID),
+    );
+    let whole = tmp.path().join("whole");
+    run_ok(&file, &whole, &[], tmp.path());
+    let shard = |k: usize| {
+        let out = tmp.path().join(format!("shard{k}"));
+        run_ok(&file, &out, &["--shard", &format!("{k}/3")], tmp.path());
+        out.join("grid").to_str().unwrap().to_string()
+    };
+    let (zero, one, two) = (shard(0), shard(1), shard(2));
+
+    let partial = dlp(&["merge", "--out", "partial", &zero, &one], tmp.path());
+    assert_eq!(partial.code, 1, "{}", partial.stderr);
+    assert_eq!(
+        partial.stderr.matches("missing: cell").count(),
+        5,
+        "{}",
+        partial.stderr
+    );
+    assert!(
+        partial
+            .stderr
+            .contains("the merged study is incomplete: 5 runs missing"),
+        "{}",
+        partial.stderr
+    );
+
+    let merged = dlp(
+        &["merge", "--out", "merged", &zero, &one, &two, &one],
+        tmp.path(),
+    );
+    assert_eq!(merged.code, 0, "{}", merged.stderr);
+    assert!(
+        merged.stderr.contains("merged 16 runs"),
+        "{}",
+        merged.stderr
+    );
+    assert_eq!(
+        results_without_wall_clock(&tmp.path().join("merged/grid")),
+        results_without_wall_clock(&whole.join("grid"))
+    );
+}

@@ -52,6 +52,15 @@ enum Command {
         #[arg(required = true, value_name = "FILE|DIR|KEY=VALUE")]
         args: Vec<String>,
     },
+    /// Combine results folders of one study (shards, other machines) into one
+    Merge {
+        /// Results folders, each OUT/NAME of the same study
+        #[arg(required = true)]
+        sources: Vec<PathBuf>,
+        /// Parent folder of the merged results
+        #[arg(long, default_value = "results")]
+        out: PathBuf,
+    },
     /// List what experiment files can name
     List {
         /// What to list (default: everything)
@@ -100,6 +109,7 @@ fn main() -> ExitCode {
             let _ = rayon::ThreadPoolBuilder::new()
                 .num_threads(1)
                 .build_global();
+            interrupt_cleanly();
             let options = RunOptions {
                 out: &out,
                 jobs,
@@ -129,6 +139,10 @@ fn main() -> ExitCode {
                         eprintln!("error: {message}");
                         return ExitCode::from(2);
                     }
+                    Err(error @ RunError::Interrupted { .. }) => {
+                        eprintln!("{}: {error}", study.name());
+                        return ExitCode::from(130);
+                    }
                     Err(RunError::Failed(error)) => {
                         eprintln!("error: {}: {error:#}", study.path.display());
                         return ExitCode::from(1);
@@ -153,6 +167,37 @@ fn main() -> ExitCode {
             }
             Err(code) => code,
         },
+        Command::Merge { sources, out } => match dlp_runner::merge(&sources, &out) {
+            Ok(merged) => {
+                eprintln!(
+                    "merged {} runs into {}",
+                    merged.present,
+                    merged.dir.display()
+                );
+                for conflict in &merged.conflicts {
+                    eprintln!("conflict: {conflict} (the first copy is kept)");
+                }
+                for missing in &merged.missing {
+                    eprintln!("missing: {missing}");
+                }
+                if merged.missing.is_empty() && merged.conflicts.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    eprintln!(
+                        "error: the merged study is incomplete: {} runs missing, {} conflicts; \
+                         rerun the missing shards (or `dlp run` the study into {}) and merge again",
+                        merged.missing.len(),
+                        merged.conflicts.len(),
+                        out.display()
+                    );
+                    ExitCode::from(1)
+                }
+            }
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                ExitCode::from(2)
+            }
+        },
         Command::List { what } => {
             let text = match what {
                 None => list::everything(),
@@ -165,6 +210,19 @@ fn main() -> ExitCode {
             print!("{text}");
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// The first Ctrl-C lets the runs in flight finish and be written; the second stops at once.
+fn interrupt_cleanly() {
+    let handler = || {
+        if dlp_runner::INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupted: finishing the runs in flight (Ctrl-C again to stop now)");
+    };
+    if let Err(error) = ctrlc::set_handler(handler) {
+        eprintln!("warning: Ctrl-C will stop dlp at once: {error}");
     }
 }
 

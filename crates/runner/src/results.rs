@@ -71,6 +71,9 @@ pub struct ResultsDir {
     dir: PathBuf,
     run_columns: Vec<String>,
     done: HashSet<String>,
+    /// Held open with an exclusive lock while this value lives: a second `dlp` on the same
+    /// folder is refused instead of interleaving rows.
+    _lock: File,
 }
 
 impl ResultsDir {
@@ -92,8 +95,11 @@ impl ResultsDir {
                 dir.display()
             );
         }
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create results folder {}", dir.display()))?;
+        let lock = lock(dir)?;
         let fingerprint_path = dir.join("fingerprint");
-        if fresh && dir.exists() {
+        if fresh {
             for name in ["runs.csv", "epochs.csv", "fingerprint"] {
                 remove_if_exists(&dir.join(name))?;
             }
@@ -105,8 +111,7 @@ impl ResultsDir {
                 }
             }
         }
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create results folder {}", dir.display()))?;
+
         match std::fs::read_to_string(&fingerprint_path) {
             Ok(existing) if existing != fingerprint => bail!(
                 "{} holds results of a different configuration; rerun with --fresh to replace \
@@ -129,6 +134,7 @@ impl ResultsDir {
             dir: dir.to_path_buf(),
             run_columns,
             done,
+            _lock: lock,
         })
     }
 
@@ -173,8 +179,24 @@ impl ResultsDir {
     }
 }
 
+/// Takes the folder's lock (`dir/.lock`), released when the process ends, however it ends.
+fn lock(dir: &Path) -> Result<File> {
+    let path = dir.join(".lock");
+    let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "{} is in use by another dlp process; wait for it to finish or choose another --out",
+            dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock {}", path.display()))
+        }
+    }
+}
+
 /// The complete rows of a CSV file: a last line cut short by a crash is dropped.
-fn complete_rows(path: &Path, columns: &[&str]) -> Result<Vec<Vec<String>>> {
+pub(crate) fn complete_rows(path: &Path, columns: &[&str]) -> Result<Vec<Vec<String>>> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -290,11 +312,23 @@ mod tests {
             .open(dir.join("runs.csv"))
             .unwrap();
         f.write_all(b"c,x,x").unwrap();
+        drop(results);
 
         let results = open(&dir, "cfg", false).unwrap();
         assert!(results.is_done("a") && !results.is_done("b") && !results.is_done("c"));
         assert_eq!(rows(&dir, "epochs.csv").lines().count(), 3);
         assert_eq!(rows(&dir, "runs.csv").lines().count(), 2);
+    }
+
+    #[test]
+    fn a_second_writer_is_refused_while_the_first_holds_the_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("exp");
+        let first = open(&dir, "cfg", false).unwrap();
+        let err = open(&dir, "cfg", false).err().unwrap().to_string();
+        assert!(err.contains("in use by another dlp process"), "{err}");
+        drop(first);
+        assert!(open(&dir, "cfg", false).is_ok());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use anyhow::{Context, Result};
@@ -43,6 +43,10 @@ pub struct Summary {
     pub diverged: usize,
 }
 
+/// Set (by the Ctrl-C handler) to stop handing out runs: runs in flight finish and are
+/// written, the others stay to do on the next invocation.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
 /// Why a study did not complete.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -53,6 +57,16 @@ pub enum RunError {
     /// A run or a write failed; runs written before it are kept.
     #[error(transparent)]
     Failed(#[from] anyhow::Error),
+    /// Stopped by [`INTERRUPTED`]; every run finished before is written.
+    #[error(
+        "interrupted: {written} runs written, {left} left to do; rerun the same command to resume"
+    )]
+    Interrupted {
+        /// Runs written by this invocation.
+        written: usize,
+        /// Runs not done.
+        left: usize,
+    },
 }
 
 /// Checks what the runs would read (data files, weights, the loss against the data's
@@ -89,14 +103,14 @@ pub fn run_study(study: &Study, options: &RunOptions) -> Result<Summary, RunErro
     let bar = progress_bar(options.quiet, epochs, study.name());
     let next = AtomicUsize::new(0);
     let (sender, receiver) = mpsc::channel::<(usize, Result<Trained>)>();
-    let mut diverged = 0;
+    let (mut diverged, mut written) = (0, 0);
     let mut first_error = None;
     std::thread::scope(|scope| {
         for _ in 0..options.jobs.clamp(1, todo.len().max(1)) {
             let sender = sender.clone();
             let (next, todo, bar, inputs) = (&next, &todo, &bar, &inputs);
             scope.spawn(move || {
-                loop {
+                while !INTERRUPTED.load(Ordering::Relaxed) {
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(planned) = todo.get(index) else {
                         break;
@@ -124,7 +138,9 @@ pub fn run_study(study: &Study, options: &RunOptions) -> Result<Summary, RunErro
                 if cell.resolved.experiment.train.save_weights {
                     save_weights(&cell.resolved, &results, &planned.run_id, &trained)?;
                 }
-                results.append(&rows(cell, planned, &trained))
+                results.append(&rows(cell, planned, &trained))?;
+                written += 1;
+                Ok(())
             });
             if let Err(error) = written {
                 // Stop handing out work; runs already written stay written.
@@ -140,6 +156,12 @@ pub fn run_study(study: &Study, options: &RunOptions) -> Result<Summary, RunErro
     }
     let order: Vec<String> = plan.iter().map(|p| p.run_id.clone()).collect();
     results.canonicalize(&order)?;
+    if written < todo.len() {
+        return Err(RunError::Interrupted {
+            written,
+            left: todo.len() - written,
+        });
+    }
     Ok(Summary {
         dir,
         trained: todo.len(),
@@ -149,7 +171,7 @@ pub fn run_study(study: &Study, options: &RunOptions) -> Result<Summary, RunErro
 }
 
 /// What identifies the study's results: its cells' identities, without seeds.
-fn fingerprint(study: &Study) -> String {
+pub(crate) fn fingerprint(study: &Study) -> String {
     let cells: Vec<String> = study
         .cells
         .iter()
@@ -160,7 +182,7 @@ fn fingerprint(study: &Study) -> String {
 
 /// Writes what the report needs besides the CSV files: the file as run, each cell's resolved
 /// configuration, and a manifest of where and how it ran.
-fn describe_study(study: &Study, dir: &Path) -> Result<()> {
+pub(crate) fn describe_study(study: &Study, dir: &Path) -> Result<()> {
     write_durably(&dir.join("experiment.toml"), study.source.as_bytes())?;
     let cells = dir.join("cells");
     std::fs::create_dir_all(&cells)

@@ -1,0 +1,162 @@
+//! `dlp merge`: results folders of one study (shards, or runs on several machines) combined
+//! into one, keeping one copy of each run, reporting conflicting copies and missing runs.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::plan::plan;
+use crate::results::{EPOCH_COLUMNS, ResultsDir, RunRows, complete_rows, run_columns};
+use crate::run::{describe_study, fingerprint};
+use crate::study::Study;
+
+/// Columns that measure time, so differ between two honest copies of a run.
+const WALL_CLOCK: &[&str] = &["seconds_to_threshold", "train_seconds", "seconds_per_epoch"];
+
+/// What a merge found.
+#[derive(Debug)]
+pub struct Merged {
+    /// The merged folder.
+    pub dir: PathBuf,
+    /// Runs of the plan present in the merged folder.
+    pub present: usize,
+    /// Runs of the plan found in no source: `cell C seed S (run RUN_ID)`.
+    pub missing: Vec<String>,
+    /// Runs found twice with different results (wall-clock columns aside).
+    pub conflicts: Vec<String>,
+}
+
+/// Merges the results folders `sources` (each `OUT/<name>` of the same study) into
+/// `out/<name>`.
+pub fn merge(sources: &[PathBuf], out: &Path) -> Result<Merged> {
+    let first = sources
+        .first()
+        .context("name at least one results folder to merge")?;
+    let study = study_of(first)?;
+    let fingerprint = fingerprint(&study);
+    let columns = run_columns(&study.swept_keys);
+    let column_names: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let dir = out.join(study.name());
+    if sources.iter().any(|s| same_folder(s, &dir)) {
+        bail!(
+            "the merged folder {} is also a source; choose another --out",
+            dir.display()
+        );
+    }
+    let mut merged = ResultsDir::open(&dir, &fingerprint, columns.clone(), false)?;
+    describe_study(&study, &dir)?;
+    let wall_clock: Vec<usize> = WALL_CLOCK
+        .iter()
+        .filter_map(|c| columns.iter().position(|n| n == c))
+        .collect();
+    let comparable = |row: &[String]| -> Vec<String> {
+        row.iter()
+            .enumerate()
+            .map(|(i, v)| {
+                if wall_clock.contains(&i) {
+                    String::new()
+                } else {
+                    v.clone()
+                }
+            })
+            .collect()
+    };
+    let mut seen: HashMap<String, (Vec<String>, PathBuf)> = HashMap::new();
+    let mut conflicts = Vec::new();
+    for source in sources {
+        let source_fingerprint =
+            std::fs::read_to_string(source.join("fingerprint")).with_context(|| {
+                format!(
+                    "{} is not a dlp results folder (no fingerprint)",
+                    source.display()
+                )
+            })?;
+        if source_fingerprint != fingerprint {
+            bail!(
+                "{} holds another study than {}; merge only folders of one study",
+                source.display(),
+                first.display()
+            );
+        }
+        let mut epochs: HashMap<String, Vec<Vec<String>>> = HashMap::new();
+        for row in complete_rows(&source.join("epochs.csv"), EPOCH_COLUMNS)? {
+            epochs.entry(row[0].clone()).or_default().push(row);
+        }
+        for run in complete_rows(&source.join("runs.csv"), &column_names)? {
+            let id = run[0].clone();
+            if let Some((earlier, from)) = seen.get(&id) {
+                if comparable(earlier) != comparable(&run) {
+                    conflicts.push(format!(
+                        "run {id} differs between {} and {}",
+                        from.display(),
+                        source.display()
+                    ));
+                }
+                continue;
+            }
+            if !merged.is_done(&id) {
+                copy_weights(source, &dir, &id)?;
+                merged.append(&RunRows {
+                    run: run.clone(),
+                    epochs: epochs.remove(&id).unwrap_or_default(),
+                })?;
+            }
+            seen.insert(id, (run, source.clone()));
+        }
+    }
+    let plan = plan(&study, None);
+    let order: Vec<String> = plan.iter().map(|p| p.run_id.clone()).collect();
+    merged.canonicalize(&order)?;
+    let missing: Vec<String> = plan
+        .iter()
+        .filter(|p| !merged.is_done(&p.run_id))
+        .map(|p| format!("cell {} seed {} (run {})", p.cell, p.seed, p.run_id))
+        .collect();
+    Ok(Merged {
+        dir,
+        present: plan.len() - missing.len(),
+        missing,
+        conflicts,
+    })
+}
+
+/// The study a results folder was made from, rebuilt from its `experiment.toml`.
+fn study_of(folder: &Path) -> Result<Study> {
+    let text = std::fs::read_to_string(folder.join("experiment.toml")).with_context(|| {
+        format!(
+            "{} is not a dlp results folder (no experiment.toml)",
+            folder.display()
+        )
+    })?;
+    let manifest: toml::Table = std::fs::read_to_string(folder.join("manifest.toml"))
+        .with_context(|| format!("cannot read {}", folder.join("manifest.toml").display()))?
+        .parse()
+        .with_context(|| format!("cannot parse {}", folder.join("manifest.toml").display()))?;
+    let experiment_dir = manifest
+        .get("experiment_dir")
+        .and_then(|v| v.as_str())
+        .unwrap_or(".");
+    let path = Path::new(experiment_dir).join("experiment.toml");
+    Study::parse(&path, &text, &[]).map_err(|e| anyhow::anyhow!("{}: {e}", folder.display()))
+}
+
+fn copy_weights(source: &Path, dir: &Path, run_id: &str) -> Result<()> {
+    for extension in ["safetensors", "toml"] {
+        let name = format!("{run_id}.{extension}");
+        let from = source.join("weights").join(&name);
+        if from.is_file() {
+            let to = dir.join("weights").join(&name);
+            std::fs::copy(&from, &to)
+                .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
