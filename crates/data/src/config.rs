@@ -209,15 +209,15 @@ impl DataConfig {
                 });
             }
         }
-        if let Some(k) = self.k {
-            if !(2..=10).contains(&k) {
-                let got = k.to_string();
-                return Err(DataError::OutOfRange {
-                    key: "k",
-                    allowed: "in 2..=10",
-                    got,
-                });
-            }
+        if let Some(k) = self.k
+            && !(2..=10).contains(&k)
+        {
+            let got = k.to_string();
+            return Err(DataError::OutOfRange {
+                key: "k",
+                allowed: "in 2..=10",
+                got,
+            });
         }
         if let Some(f) = self.test_fraction {
             // Written so that NaN fails too.

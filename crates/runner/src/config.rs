@@ -379,10 +379,10 @@ fn fill_defaults(table: &mut toml::Table, params: &[dlp_optim::ParamDoc]) {
             continue;
         }
         let parsed = format!("v = {}", param.default).parse::<toml::Table>();
-        if let Ok(mut parsed) = parsed {
-            if let Some(value) = parsed.remove("v") {
-                table.insert(param.name.to_string(), value);
-            }
+        if let Ok(mut parsed) = parsed
+            && let Some(value) = parsed.remove("v")
+        {
+            table.insert(param.name.to_string(), value);
         }
     }
 }

@@ -26,10 +26,10 @@ impl Inputs {
         };
         for planned in plan {
             let resolved = &study.cells[planned.cell].resolved;
-            if let Entry::Vacant(slot) = inputs.weights.entry(planned.cell) {
-                if let Some(weights) = initial_weights(resolved)? {
-                    slot.insert(weights);
-                }
+            if let Entry::Vacant(slot) = inputs.weights.entry(planned.cell)
+                && let Some(weights) = initial_weights(resolved)?
+            {
+                slot.insert(weights);
             }
             let split = load_split(resolved, planned.seed, inputs.weights.get(&planned.cell))?;
             inputs.splits.insert((planned.cell, planned.seed), split);
