@@ -19,6 +19,7 @@ pub mod list;
 mod locate;
 mod merge;
 mod plan;
+pub mod report;
 mod results;
 mod rows;
 mod run;

@@ -61,6 +61,12 @@ enum Command {
         #[arg(long, default_value = "results")]
         out: PathBuf,
     },
+    /// Write report.md, report.html and plots into results folders and check their claims
+    Report {
+        /// Results folders (OUT/NAME)
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+    },
     /// List what experiment files can name
     List {
         /// What to list (default: everything)
@@ -110,6 +116,7 @@ fn main() -> ExitCode {
                 .num_threads(1)
                 .build_global();
             interrupt_cleanly();
+            let mut claims_hold = true;
             let options = RunOptions {
                 out: &out,
                 jobs,
@@ -134,6 +141,9 @@ fn main() -> ExitCode {
                                 Err(error) => eprintln!("warning: no summary: {error:#}"),
                             }
                         }
+                        if options.shard.is_none() {
+                            claims_hold &= report(&summary.dir);
+                        }
                     }
                     Err(RunError::Input(message)) => {
                         eprintln!("error: {message}");
@@ -149,7 +159,29 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            ExitCode::SUCCESS
+            if claims_hold {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Command::Report { dirs } => {
+            let mut all_hold = true;
+            for dir in &dirs {
+                if !dir.join("runs.csv").is_file() {
+                    eprintln!(
+                        "error: {} is not a dlp results folder (no runs.csv)",
+                        dir.display()
+                    );
+                    return ExitCode::from(2);
+                }
+                all_hold &= report(dir);
+            }
+            if all_hold {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
         }
         Command::Check { args } => match load_all(&args) {
             Ok(studies) => {
@@ -209,6 +241,30 @@ fn main() -> ExitCode {
             };
             print!("{text}");
             ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Writes the report of `dir`, prints its claims; false when a claim fails or no report could
+/// be written.
+fn report(dir: &std::path::Path) -> bool {
+    match dlp_runner::report::write_report(dir) {
+        Ok(report) => {
+            for warning in &report.warnings {
+                eprintln!("warning: {warning}");
+            }
+            for claim in &report.claims {
+                println!("{claim}");
+            }
+            eprintln!("report: {}", dir.join("report.html").display());
+            report.all_passed()
+        }
+        Err(error) => {
+            eprintln!(
+                "error: cannot write the report of {}: {error:#}",
+                dir.display()
+            );
+            false
         }
     }
 }

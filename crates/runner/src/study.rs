@@ -104,6 +104,14 @@ impl Study {
             Some(_) => sweep_axes(&document, &invalid)?,
         };
         let swept_keys: Vec<String> = axes.iter().flat_map(|a| a.keys.clone()).collect();
+        for (i, expect) in base.experiment.expect.iter().enumerate() {
+            expect.validate(&swept_keys).map_err(|message| {
+                invalid(
+                    "expect",
+                    format!("claim {} (`{}`): {message}", i + 1, expect.claim),
+                )
+            })?;
+        }
         let combinations: u64 = axes
             .iter()
             .map(|a| a.rows.len() as u64)

@@ -1,0 +1,332 @@
+//! Decision boundaries of 2-feature datasets: the model's probability of class 1 (or its
+//! class, for k > 2) over the plane, test points on top, for the best run of each group, and
+//! a grid of small ones across the sweep (as TensorFlow Playground shows them).
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use dlp_model::Weights;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::cells::Cells;
+use super::figure::{Draw, Figure, color, err, render};
+use super::load::{Results, Run};
+use super::stats::fmt;
+use super::threshold::short;
+
+/// Class 0 and class 1 of binary data (TensorFlow Playground's orange and blue).
+const ORANGE: (f64, f64, f64) = (245.0, 147.0, 34.0);
+const BLUE: (f64, f64, f64) = (8.0, 119.0, 189.0);
+/// Probability levels of the background: neighbouring cells of one level merge into one
+/// rectangle, which keeps the SVG small.
+const LEVELS: f64 = 16.0;
+
+/// A computed boundary.
+pub struct Boundary {
+    title: String,
+    x: (f64, f64),
+    y: (f64, f64),
+    rects: Vec<([f64; 4], RGBColor)>,
+    points: Vec<(f64, f64, RGBColor)>,
+}
+
+/// The boundary figures: one per group (best run) and the grid; none for data that does not
+/// have 2 features. Failures become warnings.
+pub fn figures(
+    results: &Results,
+    cells: &Cells,
+    plots: &Path,
+    warnings: &mut Vec<String>,
+) -> Vec<Result<Figure>> {
+    let runs = &results.runs;
+    let mut out = Vec::new();
+    let mut thumbs = Vec::new();
+    for group in &runs.groups {
+        let Some(best) = group.runs.iter().map(|&i| &runs.runs[i]).max_by(|a, b| {
+            let acc = |r: &Run| {
+                r.number("final_test_acc")
+                    .filter(|v| !v.is_nan())
+                    .unwrap_or(-1.0)
+            };
+            acc(a).total_cmp(&acc(b))
+        }) else {
+            continue;
+        };
+        let acc = best.number("final_test_acc").map_or("-".into(), fmt);
+        let title = format!("{}: best seed {}, test acc {acc}", group.label, best.seed);
+        match compute(results, cells, best, 80, 600, title) {
+            Ok(None) => return Vec::new(), // not 2-D data: no boundaries at all
+            Ok(Some(boundary)) => {
+                let name = format!("boundary-cell{}", group.cell);
+                let heading = format!("Decision boundary: {}", group.label);
+                out.push(render(
+                    &Single(boundary),
+                    plots,
+                    &name,
+                    &heading,
+                    (640, 640),
+                ));
+            }
+            Err(e) => {
+                warnings.push(format!("no decision boundary for {}: {e:#}", group.label));
+                continue;
+            }
+        }
+        let small = format!("{} (acc {acc})", short(&group.label, 34));
+        if let Ok(Some(boundary)) = compute(results, cells, best, 40, 150, small) {
+            thumbs.push(boundary);
+        }
+    }
+    if thumbs.len() > 1 {
+        let cols = (thumbs.len() as f64).sqrt().ceil().min(6.0) as usize;
+        let rows = thumbs.len().div_ceil(cols);
+        let size = (cols as u32 * 300, rows as u32 * 320);
+        let title = "Decision boundaries across the sweep (best seed of each group)";
+        out.insert(
+            0,
+            render(&Grid { thumbs, cols }, plots, "boundaries", title, size),
+        );
+    }
+    out
+}
+
+/// The boundary of `run` on a `resolution`² grid over its test points' bounding box plus a
+/// 10% margin, with at most `max_points` test points; `None` when the data is not 2-D.
+fn compute(
+    results: &Results,
+    cells: &Cells,
+    run: &Run,
+    resolution: usize,
+    max_points: usize,
+    title: String,
+) -> Result<Option<Boundary>> {
+    let resolved = cells
+        .get(run.cell)
+        .context("its cell's configuration is unreadable")?;
+    let split = cells.data(results, run)?;
+    let test = &split.test;
+    if test.n_features != 2 {
+        return Ok(None);
+    }
+    if test.is_empty() {
+        bail!("the test set is empty");
+    }
+    let path = results
+        .dir
+        .join("weights")
+        .join(format!("{}.safetensors", run.run_id));
+    let weights = Weights::load(&path)?;
+    let loss = dlp_loss::find_loss(&resolved.experiment.loss.name)?;
+    let classes = split.train.n_classes.max(test.n_classes);
+    let outputs = loss
+        .head
+        .outputs(classes)
+        .context("the loss cannot serve the data")?;
+
+    let range = |axis: usize| {
+        let values = (0..test.len()).map(|i| f64::from(test.row(i)[axis]));
+        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+        let margin = ((hi - lo) * 0.1).max(1e-3);
+        (lo - margin, hi + margin)
+    };
+    let (x, y) = (range(0), range(1));
+    let step = (
+        (x.1 - x.0) / resolution as f64,
+        (y.1 - y.0) / resolution as f64,
+    );
+    let mut grid = Vec::with_capacity(resolution * resolution * 2);
+    for j in 0..resolution {
+        for i in 0..resolution {
+            grid.push((x.0 + (i as f64 + 0.5) * step.0) as f32);
+            grid.push((y.0 + (j as f64 + 0.5) * step.1) as f32);
+        }
+    }
+    let raw = dlp_train::predict(&resolved.architecture, &weights, 2, outputs, &grid)
+        .map_err(|e| anyhow::anyhow!("the weights do not fit the model: {e}"))?;
+    let colors: Vec<RGBColor> = raw
+        .chunks(outputs)
+        .map(|row| {
+            let (class, confidence) =
+                (loss.head.predict(row), f64::from(loss.head.confidence(row)));
+            if outputs == 1 {
+                binary(confidence) // confidence is P(class 1) for one-output heads
+            } else if classes == 2 {
+                binary(if class == 1 {
+                    confidence
+                } else {
+                    1.0 - confidence
+                })
+            } else {
+                multi(class as usize, confidence, classes)
+            }
+        })
+        .collect();
+
+    let mut rects = Vec::new();
+    for j in 0..resolution {
+        let row = &colors[j * resolution..(j + 1) * resolution];
+        let mut start = 0;
+        for i in 1..=resolution {
+            if i == resolution || row[i] != row[start] {
+                let (x0, x1) = (x.0 + start as f64 * step.0, x.0 + i as f64 * step.0);
+                let (y0, y1) = (y.0 + j as f64 * step.1, y.0 + (j + 1) as f64 * step.1);
+                rects.push(([x0, y0, x1, y1], row[start]));
+                start = i;
+            }
+        }
+    }
+    let stride = test.len().div_ceil(max_points).max(1);
+    let points = (0..test.len())
+        .step_by(stride)
+        .map(|i| {
+            let p = test.row(i);
+            (
+                f64::from(p[0]),
+                f64::from(p[1]),
+                label_color(test.labels[i], classes),
+            )
+        })
+        .collect();
+    Ok(Some(Boundary {
+        title,
+        x,
+        y,
+        rects,
+        points,
+    }))
+}
+
+/// The colour of class `label` for points.
+pub fn label_color(label: u32, classes: usize) -> RGBColor {
+    match (classes, label) {
+        (2, 0) => rgb(ORANGE),
+        (2, _) => rgb(BLUE),
+        _ => color(label as usize),
+    }
+}
+
+fn rgb((r, g, b): (f64, f64, f64)) -> RGBColor {
+    RGBColor(r as u8, g as u8, b as u8)
+}
+
+/// White blended towards `target` by `amount` in [0, 1].
+fn tint(target: (f64, f64, f64), amount: f64) -> RGBColor {
+    let mix = |c: f64| 255.0 + (c - 255.0) * amount;
+    rgb((mix(target.0), mix(target.1), mix(target.2)))
+}
+
+/// Background for P(class 1) = `p`: orange below 0.5, blue above, white at 0.5, quantized.
+fn binary(p: f64) -> RGBColor {
+    let p = (p.clamp(0.0, 1.0) * LEVELS).round() / LEVELS;
+    if p < 0.5 {
+        tint(ORANGE, (0.5 - p) * 2.0 * 0.65)
+    } else {
+        tint(BLUE, (p - 0.5) * 2.0 * 0.65)
+    }
+}
+
+/// Background for the predicted `class` with probability `confidence` among `classes`.
+fn multi(class: usize, confidence: f64, classes: usize) -> RGBColor {
+    let floor = 1.0 / classes as f64;
+    let strength = ((confidence - floor) / (1.0 - floor)).clamp(0.0, 1.0);
+    let strength = (strength * 4.0).round() / 4.0;
+    let RGBColor(r, g, b) = color(class);
+    tint(
+        (f64::from(r), f64::from(g), f64::from(b)),
+        0.15 + 0.5 * strength,
+    )
+}
+
+struct Single(Boundary);
+
+struct Grid {
+    thumbs: Vec<Boundary>,
+    cols: usize,
+}
+
+impl Draw for Single {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw_boundary(area, &self.0, 17, 3.0, true)
+    }
+}
+
+impl Draw for Grid {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let rows = self.thumbs.len().div_ceil(self.cols);
+        for (cell, thumb) in area
+            .split_evenly((rows, self.cols))
+            .iter()
+            .zip(&self.thumbs)
+        {
+            draw_boundary(cell, thumb, 13, 2.0, false)?;
+        }
+        Ok(())
+    }
+}
+
+fn draw_boundary<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    b: &Boundary,
+    font: u32,
+    radius: f64,
+    axes: bool,
+) -> Result<(), String> {
+    let mut builder = ChartBuilder::on(area);
+    builder.caption(&b.title, ("sans-serif", font)).margin(8);
+    if axes {
+        builder.x_label_area_size(45).y_label_area_size(50);
+    }
+    let mut chart = builder
+        .build_cartesian_2d(b.x.0..b.x.1, b.y.0..b.y.1)
+        .map_err(err)?;
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_mesh();
+    if axes {
+        mesh.x_desc("x1 (background: model's P(class 1); dots: test points by label)")
+            .y_desc("x2")
+            .label_style(("sans-serif", 13))
+            .axis_desc_style(("sans-serif", 13));
+    } else {
+        mesh.disable_axes();
+    }
+    mesh.draw().map_err(err)?;
+    chart
+        .draw_series(
+            b.rects
+                .iter()
+                .map(|([x0, y0, x1, y1], c)| Rectangle::new([(*x0, *y0), (*x1, *y1)], c.filled())),
+        )
+        .map_err(err)?;
+    let r = radius as i32;
+    chart
+        .draw_series(
+            b.points
+                .iter()
+                .map(|&(x, y, _)| Circle::new((x, y), r + 1, WHITE.filled())),
+        )
+        .map_err(err)?;
+    chart
+        .draw_series(
+            b.points
+                .iter()
+                .map(|&(x, y, c)| Circle::new((x, y), r, c.filled())),
+        )
+        .map_err(err)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn background_is_white_at_even_odds_and_saturates_towards_the_classes() {
+        assert_eq!(binary(0.5), RGBColor(255, 255, 255));
+        assert_ne!(binary(0.0), binary(1.0));
+        assert_eq!(binary(0.999), binary(1.0)); // quantized
+        assert_eq!(label_color(0, 2), rgb(ORANGE));
+    }
+}

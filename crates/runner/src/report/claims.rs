@@ -1,0 +1,654 @@
+//! Claims: the `[[expect]]` entries of an experiment file, checked against its results.
+//!
+//! ```toml
+//! [[expect]]
+//! claim = "ReLU beats sigmoid"
+//! metric = "final_test_acc"
+//! where = { "model.activation" = "relu" }
+//! op = ">"
+//! than = { "model.activation" = "sigmoid" }
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::load::{Run, Runs, value_text};
+use super::stats::{fmt as num, mean};
+
+/// Numeric `runs.csv` columns a claim can name.
+pub const RUN_METRICS: &[&str] = &[
+    "final_train_loss",
+    "final_train_acc",
+    "final_test_loss",
+    "final_test_acc",
+    "best_test_acc",
+    "best_test_acc_epoch",
+    "epochs_to_threshold",
+    "seconds_to_threshold",
+    "train_seconds",
+    "seconds_per_epoch",
+    "diverged_epoch",
+];
+
+/// `epochs.csv` metrics a claim can name, with `epoch = N`.
+pub const EPOCH_METRICS: &[&str] = &["train_loss", "train_acc", "test_loss", "test_acc"];
+
+/// One `[[expect]]` entry: a claim about the results, checked by `dlp run`'s report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The text shown with PASS or FAIL.
+    pub claim: String,
+    /// A numeric `runs.csv` column ([`RUN_METRICS`]) or, with `epoch`, an `epochs.csv` metric
+    /// ([`EPOCH_METRICS`]).
+    pub metric: String,
+    /// The epoch at which an `epochs.csv` metric is read. Only with those metrics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<usize>,
+    /// The runs on the left: swept key = value (compared by text form). Defaults to all runs.
+    #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
+    pub select: Option<toml::Table>,
+    /// The comparison.
+    pub op: Op,
+    /// A number on the right. Exactly one of `value` and `than`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// The runs on the right, selected like `where`. Exactly one of `value` and `than`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub than: Option<toml::Table>,
+    /// A factor on the right-hand side ("6x faster": `times = 6`). Defaults to `1.0`.
+    #[serde(default = "one")]
+    pub times: f64,
+    /// How seeds are combined. Defaults to `"mean"`.
+    #[serde(default)]
+    pub aggregate: Aggregate,
+    /// With `aggregate = "fraction"`: the fraction of seeds that must satisfy the comparison.
+    /// Defaults to `1.0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<f64>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    /// `>`
+    #[serde(rename = ">")]
+    Gt,
+    /// `>=`
+    #[serde(rename = ">=")]
+    Ge,
+    /// `<`
+    #[serde(rename = "<")]
+    Lt,
+    /// `<=`
+    #[serde(rename = "<=")]
+    Le,
+}
+
+impl Op {
+    /// Whether `left op right`; false whenever either side is NaN.
+    pub fn holds(self, left: f64, right: f64) -> bool {
+        match self {
+            Op::Gt => left > right,
+            Op::Ge => left >= right,
+            Op::Lt => left < right,
+            Op::Le => left <= right,
+        }
+    }
+
+    fn symbol(self) -> &'static str {
+        match self {
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+        }
+    }
+}
+
+/// How a claim combines seeds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Aggregate {
+    /// Compare the mean over the selected runs.
+    #[default]
+    Mean,
+    /// Compare seed by seed (paired by seed with `than`); the fraction that holds must be
+    /// at least `at_least`.
+    Fraction,
+}
+
+impl Expect {
+    /// Checks the claim against the experiment's swept keys; the message names the field.
+    pub fn validate(&self, swept_keys: &[String]) -> Result<(), String> {
+        if self.claim.trim().is_empty() {
+            return Err("`claim` is empty; say what is expected".into());
+        }
+        let is_epoch_metric = EPOCH_METRICS.contains(&self.metric.as_str());
+        if !is_epoch_metric && !RUN_METRICS.contains(&self.metric.as_str()) {
+            return Err(format!(
+                "unknown `metric` `{}` (runs.csv: {}; with `epoch`: {})",
+                self.metric,
+                RUN_METRICS.join(", "),
+                EPOCH_METRICS.join(", ")
+            ));
+        }
+        match (is_epoch_metric, self.epoch) {
+            (true, None) => {
+                return Err(format!(
+                    "`epoch` is required with the epochs.csv metric `{}`",
+                    self.metric
+                ));
+            }
+            (false, Some(_)) => {
+                return Err(format!(
+                    "`epoch` applies only to epochs.csv metrics ({}), not `{}`",
+                    EPOCH_METRICS.join(", "),
+                    self.metric
+                ));
+            }
+            _ => {}
+        }
+        for (field, selection) in [("where", &self.select), ("than", &self.than)] {
+            for (key, value) in selection.iter().flatten() {
+                if !swept_keys.contains(key) {
+                    let swept = if swept_keys.is_empty() {
+                        "nothing is swept".to_string()
+                    } else {
+                        format!("swept: {}", swept_keys.join(", "))
+                    };
+                    return Err(format!("`{field}` key `{key}` is not swept ({swept})"));
+                }
+                if value.is_table() {
+                    return Err(format!(
+                        "`{field}` value of `{key}` must be a value, not a table"
+                    ));
+                }
+            }
+        }
+        match (self.value, &self.than) {
+            (Some(_), Some(_)) => return Err("give either `value` or `than`, not both".into()),
+            (None, None) => return Err("needs `value` (a number) or `than` (a selection)".into()),
+            (Some(v), None) if !v.is_finite() => {
+                return Err(format!("`value` must be a finite number (got {v})"));
+            }
+            _ => {}
+        }
+        if !(self.times.is_finite() && self.times > 0.0) {
+            return Err(format!(
+                "`times` must be a finite number > 0 (got {})",
+                self.times
+            ));
+        }
+        if let Some(at_least) = self.at_least {
+            if !(0.0..=1.0).contains(&at_least) {
+                return Err(format!("`at_least` must be in [0, 1] (got {at_least})"));
+            }
+            if self.aggregate != Aggregate::Fraction {
+                return Err("`at_least` applies only with `aggregate = \"fraction\"`".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A checked claim.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimResult {
+    /// The claim's text.
+    pub claim: String,
+    /// Whether it holds.
+    pub passed: bool,
+    /// The left-hand number: the mean of the selected runs (`aggregate = "mean"`).
+    pub left: Option<f64>,
+    /// The right-hand number, `times` included.
+    pub right: Option<f64>,
+    /// The fraction of seeds that satisfy the comparison (`aggregate = "fraction"`).
+    pub fraction: Option<f64>,
+    /// The numbers and, on failure, why.
+    pub detail: String,
+}
+
+impl fmt::Display for ClaimResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verdict = if self.passed { "PASS" } else { "FAIL" };
+        write!(f, "{verdict} {}: {}", self.claim, self.detail)
+    }
+}
+
+impl ClaimResult {
+    fn fail(expect: &Expect, detail: String) -> Self {
+        Self {
+            claim: expect.claim.clone(),
+            passed: false,
+            left: None,
+            right: None,
+            fraction: None,
+            detail,
+        }
+    }
+}
+
+/// Checks every claim against `runs`.
+pub fn evaluate_all(expect: &[Expect], runs: &Runs) -> Vec<ClaimResult> {
+    expect.iter().map(|e| evaluate(e, runs)).collect()
+}
+
+/// Checks one claim against `runs`. An invalid claim, an empty selection, a run without the
+/// metric, or a NaN (a diverged run) makes it FAIL, saying why.
+pub fn evaluate(expect: &Expect, runs: &Runs) -> ClaimResult {
+    if let Err(message) = expect.validate(&runs.swept) {
+        return ClaimResult::fail(expect, format!("invalid claim: {message}"));
+    }
+    let left = select(runs, expect.select.as_ref());
+    if left.is_empty() {
+        let what = describe(expect.select.as_ref());
+        return ClaimResult::fail(expect, format!("`where` {what} selects no runs"));
+    }
+    let right = match &expect.than {
+        None => None,
+        Some(than) => {
+            let right = select(runs, Some(than));
+            if right.is_empty() {
+                let what = describe(Some(than));
+                return ClaimResult::fail(expect, format!("`than` {what} selects no runs"));
+            }
+            Some(right)
+        }
+    };
+    let metric = match expect.epoch {
+        Some(epoch) => format!("{} at epoch {epoch}", expect.metric),
+        None => expect.metric.clone(),
+    };
+    match expect.aggregate {
+        Aggregate::Mean => by_mean(expect, &metric, &left, right.as_deref()),
+        Aggregate::Fraction => by_fraction(expect, &metric, &left, right.as_deref()),
+    }
+}
+
+fn by_mean(expect: &Expect, metric: &str, left: &[&Run], right: Option<&[&Run]>) -> ClaimResult {
+    let (left_values, left_note) = match values(expect, left) {
+        Ok(v) => v,
+        Err(why) => return ClaimResult::fail(expect, format!("{metric}: {why} on the left")),
+    };
+    let left_mean = mean(&left_values);
+    let (right_mean, right_text, right_note) = match right {
+        None => {
+            let value = expect.value.expect("validated: value or than");
+            (
+                value * expect.times,
+                times_text(expect.times, value),
+                String::new(),
+            )
+        }
+        Some(right) => {
+            let (values, note) = match values(expect, right) {
+                Ok(v) => v,
+                Err(why) => {
+                    return ClaimResult::fail(expect, format!("{metric}: {why} on the right"));
+                }
+            };
+            let m = mean(&values);
+            let text = format!("{} ({})", times_text(expect.times, m), count(right));
+            (m * expect.times, text, note)
+        }
+    };
+    let passed = expect.op.holds(left_mean, right_mean);
+    let mut detail = format!(
+        "{metric} mean {} ({}) {} {right_text}",
+        num(left_mean),
+        count(left),
+        expect.op.symbol()
+    );
+    for note in [left_note, right_note]
+        .into_iter()
+        .filter(|n| !n.is_empty())
+    {
+        detail.push_str(&format!("; {note}"));
+    }
+    ClaimResult {
+        claim: expect.claim.clone(),
+        passed,
+        left: Some(left_mean),
+        right: Some(right_mean),
+        fraction: None,
+        detail,
+    }
+}
+
+fn by_fraction(
+    expect: &Expect,
+    metric: &str,
+    left: &[&Run],
+    right: Option<&[&Run]>,
+) -> ClaimResult {
+    let at_least = expect.at_least.unwrap_or(1.0);
+    let left_seeds = per_seed(expect, left);
+    let right_seeds = right.map(|r| per_seed(expect, r));
+    let mut pairs = Vec::new();
+    for (seed, &l) in &left_seeds {
+        match &right_seeds {
+            None => pairs.push((l, expect.value.expect("validated") * expect.times)),
+            Some(r) => {
+                if let Some(&r) = r.get(seed) {
+                    pairs.push((l, r * expect.times));
+                }
+            }
+        }
+    }
+    if pairs.is_empty() {
+        return ClaimResult::fail(expect, "no seed is in both `where` and `than`".into());
+    }
+    let held = pairs
+        .iter()
+        .filter(|(l, r)| expect.op.holds(*l, *r))
+        .count();
+    let invalid = pairs
+        .iter()
+        .filter(|(l, r)| l.is_nan() || r.is_nan())
+        .count();
+    let fraction = held as f64 / pairs.len() as f64;
+    let rhs = match expect.value {
+        Some(value) => times_text(expect.times, value),
+        None if expect.times == 1.0 => "`than`".to_string(),
+        None => format!("{} x `than`", num(expect.times)),
+    };
+    let mut detail = format!(
+        "{metric} {} {rhs} for {held} of {} seeds{} (fraction {} {} at_least {})",
+        expect.op.symbol(),
+        pairs.len(),
+        if right.is_some() { " paired" } else { "" },
+        num(fraction),
+        if fraction >= at_least { ">=" } else { "<" },
+        num(at_least),
+    );
+    if invalid > 0 {
+        detail.push_str(&format!(
+            "; {invalid} seed(s) without a finite value (diverged or not reached) count as failing"
+        ));
+    }
+    ClaimResult {
+        claim: expect.claim.clone(),
+        passed: fraction >= at_least,
+        left: None,
+        right: expect.value.map(|v| v * expect.times),
+        fraction: Some(fraction),
+        detail,
+    }
+}
+
+/// The runs whose swept values match every key of `selection` (all runs without one).
+fn select<'a>(runs: &'a Runs, selection: Option<&toml::Table>) -> Vec<&'a Run> {
+    runs.runs
+        .iter()
+        .filter(|run| {
+            selection.into_iter().flatten().all(|(key, wanted)| {
+                run.swept_value(key)
+                    .is_some_and(|text| same_value(wanted, text))
+            })
+        })
+        .collect()
+}
+
+/// Whether a TOML value and a `runs.csv` text are the same value: token by token, numbers
+/// compared as numbers (`0.010` = `0.01`, `[20, 20]` = `[20 20]`).
+fn same_value(wanted: &toml::Value, text: &str) -> bool {
+    let tokens = |s: &str| -> Vec<String> {
+        s.split(|c: char| c == '[' || c == ']' || c == ',' || c.is_whitespace())
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (a, b) = (tokens(&value_text(wanted)), tokens(text));
+    a.len() == b.len()
+        && a.iter()
+            .zip(&b)
+            .all(|(x, y)| match (x.parse::<f64>(), y.parse::<f64>()) {
+                (Ok(x), Ok(y)) => x == y,
+                _ => x == y,
+            })
+}
+
+/// The metric of each run; an error when some run lacks it.
+fn values(expect: &Expect, runs: &[&Run]) -> Result<(Vec<f64>, String), String> {
+    let mut out = Vec::new();
+    let mut missing = 0;
+    for run in runs {
+        match value(expect, run) {
+            Some(v) => out.push(v),
+            None => missing += 1,
+        }
+    }
+    if missing > 0 {
+        let why = match expect.epoch {
+            Some(epoch) => format!("stopped before epoch {epoch}"),
+            None if expect.metric.ends_with("_to_threshold") => "threshold not reached".into(),
+            None => "empty".into(),
+        };
+        return Err(format!(
+            "{missing} of {} runs have no value ({why})",
+            runs.len()
+        ));
+    }
+    let bad = out.iter().filter(|v| !v.is_finite()).count();
+    let note = if bad > 0 {
+        let diverged = runs.iter().filter(|r| r.diverged()).count();
+        format!("{bad} run(s) NaN or infinite ({diverged} diverged), so the mean is not a number")
+    } else {
+        String::new()
+    };
+    Ok((out, note))
+}
+
+fn value(expect: &Expect, run: &Run) -> Option<f64> {
+    match expect.epoch {
+        Some(epoch) => run.at_epoch(&expect.metric, epoch),
+        None => run.number(&expect.metric),
+    }
+}
+
+/// The metric per seed, averaged over the selected groups; a missing value is NaN (fails).
+fn per_seed(expect: &Expect, runs: &[&Run]) -> BTreeMap<u64, f64> {
+    let mut by_seed: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
+    for run in runs {
+        let v = value(expect, run).unwrap_or(f64::NAN);
+        by_seed.entry(run.seed).or_default().push(v);
+    }
+    by_seed.into_iter().map(|(s, v)| (s, mean(&v))).collect()
+}
+
+fn count(runs: &[&Run]) -> String {
+    let mut cells: Vec<usize> = runs.iter().map(|r| r.cell).collect();
+    cells.sort_unstable();
+    cells.dedup();
+    if cells.len() == 1 {
+        format!("{} seeds", runs.len())
+    } else {
+        format!("{} runs in {} groups", runs.len(), cells.len())
+    }
+}
+
+fn times_text(times: f64, value: f64) -> String {
+    if times == 1.0 {
+        num(value)
+    } else {
+        format!("{} x {} = {}", num(times), num(value), num(times * value))
+    }
+}
+
+fn describe(selection: Option<&toml::Table>) -> String {
+    let parts: Vec<String> = selection
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={}", value_text(v)))
+        .collect();
+    format!("{{{}}}", parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::load::tests::sample;
+
+    fn claim(text: &str) -> Expect {
+        toml::from_str(text).unwrap()
+    }
+
+    fn check(text: &str) -> ClaimResult {
+        evaluate(&claim(&format!("claim = 'c'\n{text}")), &sample())
+    }
+
+    const RELU: &str = "where = { 'model.activation' = 'relu' }";
+    const SIG: &str = "than = { 'model.activation' = 'sigmoid' }";
+
+    #[test]
+    fn each_op_against_a_value() {
+        // relu epochs_to_threshold: 3, 2, 4: mean exactly 3.
+        let at = |op: &str, value: f64| {
+            check(&format!(
+                "metric = 'epochs_to_threshold'\n{RELU}\nop = '{op}'\nvalue = {value}"
+            ))
+        };
+        assert!(at(">", 2.5).passed && !at(">", 3.0).passed);
+        assert!(at(">=", 3.0).passed && !at(">=", 3.5).passed);
+        assert!(at("<", 3.5).passed && !at("<", 3.0).passed);
+        assert!(at("<=", 3.0).passed && !at("<=", 2.5).passed);
+        let r = at(">", 2.5);
+        assert_eq!((r.left, r.right), (Some(3.0), Some(2.5)));
+        assert_eq!(
+            r.to_string(),
+            "PASS c: epochs_to_threshold mean 3 (3 seeds) > 2.5"
+        );
+    }
+
+    #[test]
+    fn than_and_times() {
+        // relu epoch-1 test_acc: 0.9, 0.8, 0.7 (mean 0.8); sigmoid: 0.6, 0.6, 0.5 (0.5667).
+        let r = check(&format!(
+            "metric = 'test_acc'\nepoch = 1\n{RELU}\nop = '>'\n{SIG}"
+        ));
+        assert!(r.passed, "{r}");
+        assert!((r.right.unwrap() - 1.7 / 3.0).abs() < 1e-12);
+        let r = check(&format!(
+            "metric = 'test_acc'\nepoch = 1\n{RELU}\nop = '>'\n{SIG}\ntimes = 1.5"
+        ));
+        assert!(!r.passed, "{r}"); // 0.8 > 1.5 * 0.5667 = 0.85 is false
+        assert!(r.detail.contains("1.5 x 0.5667 = 0.85"), "{r}");
+    }
+
+    #[test]
+    fn diverged_runs_make_the_mean_fail() {
+        // The sigmoid group holds a NaN: its mean is NaN and no comparison holds.
+        let r = check(&format!(
+            "metric = 'final_test_acc'\n{RELU}\nop = '>'\n{SIG}"
+        ));
+        assert!(!r.passed);
+        assert!(r.detail.contains("1 diverged"), "{r}");
+    }
+
+    #[test]
+    fn fraction_paired_by_seed() {
+        // Epoch-1 test_acc by seed, relu vs sigmoid: 0.9 > 0.6, 0.8 > 0.6, 0.7 > 0.5: 3 of 3;
+        // against 1.4 x sigmoid (0.84, 0.84, 0.7): only seed 0 holds, 1 of 3.
+        let base = format!("metric = 'test_acc'\nepoch = 1\n{RELU}\nop = '>'\n{SIG}");
+        let r = check(&format!("{base}\naggregate = 'fraction'"));
+        assert!(r.passed && r.fraction == Some(1.0), "{r}");
+        let r = check(&format!(
+            "{base}\naggregate = 'fraction'\ntimes = 1.4\nat_least = 0.3"
+        ));
+        assert!(r.passed, "{r}");
+        assert!(r.detail.contains("for 1 of 3 seeds paired"), "{r}");
+        let r = check(&format!(
+            "{base}\naggregate = 'fraction'\ntimes = 1.4\nat_least = 0.5"
+        ));
+        assert!(!r.passed, "{r}");
+        // Against a value, the diverged seed's NaN counts as failing: 2 of 3.
+        let r = check(
+            "metric = 'final_test_acc'\nwhere = { 'model.activation' = 'sigmoid' }\n\
+             op = '>='\nvalue = 0.8\naggregate = 'fraction'\nat_least = 0.6",
+        );
+        assert!(r.passed && r.detail.contains("2 of 3"), "{r}");
+        assert!(r.detail.contains("count as failing"), "{r}");
+    }
+
+    #[test]
+    fn missing_selection_or_value_fails_with_a_reason() {
+        let r = check(
+            "metric = 'final_test_acc'\nwhere = { 'model.activation' = 'tanh' }\nop = '>'\nvalue = 0",
+        );
+        assert!(!r.passed && r.detail.contains("selects no runs"), "{r}");
+        let r = check(&format!(
+            "metric = 'final_test_acc'\n{RELU}\nop = '>'\nthan = {{ 'model.activation' = 'gelu' }}"
+        ));
+        assert!(!r.passed && r.detail.contains("`than`"), "{r}");
+        // sigmoid seed 0 never reached the threshold.
+        let r = check("metric = 'epochs_to_threshold'\nop = '<'\nvalue = 100");
+        assert!(
+            !r.passed && r.detail.contains("threshold not reached"),
+            "{r}"
+        );
+        // All runs (no `where`): 6 runs in 2 groups.
+        let r = check("metric = 'final_test_acc'\nop = '>'\nvalue = 0");
+        assert!(!r.passed && r.detail.contains("6 runs in 2 groups"), "{r}");
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let swept = vec!["model.activation".to_string()];
+        let err = |text: &str| {
+            claim(&format!("claim = 'c'\n{text}"))
+                .validate(&swept)
+                .unwrap_err()
+        };
+        assert!(err("metric = 'speed'\nop = '>'\nvalue = 1").contains("unknown `metric` `speed`"));
+        assert!(err("metric = 'test_acc'\nop = '>'\nvalue = 1").contains("`epoch` is required"));
+        assert!(
+            err("metric = 'final_test_acc'\nepoch = 3\nop = '>'\nvalue = 1")
+                .contains("`epoch` applies only")
+        );
+        assert!(
+            err("metric = 'final_test_acc'\nwhere = { 'optim.lr' = 0.1 }\nop = '>'\nvalue = 1")
+                .contains("`where` key `optim.lr` is not swept")
+        );
+        assert!(
+            err(&format!(
+                "metric = 'final_test_acc'\nop = '>'\nvalue = 1\n{SIG}"
+            ))
+            .contains("not both")
+        );
+        assert!(err("metric = 'final_test_acc'\nop = '>'").contains("needs `value`"));
+        assert!(err("metric = 'final_test_acc'\nop = '>'\nvalue = 1\naggregate = 'fraction'\nat_least = 1.5").contains("`at_least` must be in [0, 1]"));
+        assert!(
+            err("metric = 'final_test_acc'\nop = '>'\nvalue = 1\nat_least = 0.5")
+                .contains("only with `aggregate")
+        );
+        assert!(
+            err("metric = 'final_test_acc'\nop = '>'\nvalue = 1\ntimes = 0").contains("`times`")
+        );
+        let unknown =
+            toml::from_str::<Expect>("claim = 'c'\nmetric = 'x'\nop = '>'\nvalue = 1\nvalu = 2");
+        assert!(
+            unknown
+                .unwrap_err()
+                .to_string()
+                .contains("unknown field `valu`")
+        );
+        let bad_op = toml::from_str::<Expect>("claim = 'c'\nmetric = 'x'\nop = '=='\nvalue = 1");
+        assert!(bad_op.is_err());
+    }
+
+    #[test]
+    fn values_match_by_text_form() {
+        let v: toml::Table = toml::from_str("a = [20, 20]\nb = 0.010\nc = 'relu'").unwrap();
+        assert!(same_value(&v["a"], "[20 20]"));
+        assert!(!same_value(&v["a"], "[20 20 20]"));
+        assert!(same_value(&v["b"], "0.01"));
+        assert!(same_value(&v["c"], "relu") && !same_value(&v["c"], "relu6"));
+    }
+}

@@ -1,0 +1,118 @@
+//! The report of a results folder: `report.md`, a self-contained `report.html` (inline SVG)
+//! and `plots/*.png`, with learning curves, decision boundaries, time to the threshold
+//! accuracy, statistics over seeds and the experiment's `[[expect]]` claims checked.
+//!
+//! ```no_run
+//! let report = dlp_runner::report::write_report("results/tp1-canonical".as_ref())?;
+//! for claim in &report.claims {
+//!     println!("{claim}");
+//! }
+//! # Ok::<(), anyhow::Error>(())
+//! ```
+
+mod boundary;
+mod cells;
+mod claims;
+mod curves;
+mod figure;
+mod html;
+mod load;
+mod markdown;
+mod scatter;
+mod stats;
+mod tables;
+mod threshold;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+pub use claims::{Aggregate, ClaimResult, EPOCH_METRICS, Expect, Op, RUN_METRICS};
+pub use stats::{Summary, t975};
+
+use figure::Figure;
+
+/// What [`write_report`] wrote and found.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Each claim of `experiment.toml`, checked, in file order.
+    pub claims: Vec<ClaimResult>,
+    /// The files written (`report.md`, `report.html`, `plots/*.png`).
+    pub files: Vec<PathBuf>,
+    /// Plots that could not be drawn (missing weights, a font missing, ...), one line each.
+    pub warnings: Vec<String>,
+}
+
+impl Report {
+    /// Whether every claim holds (true without claims).
+    pub fn all_passed(&self) -> bool {
+        self.claims.iter().all(|c| c.passed)
+    }
+}
+
+/// Everything the two documents show.
+struct Content {
+    results: load::Results,
+    claims: Vec<ClaimResult>,
+    tables: Vec<tables::GroupTable>,
+    threshold: Option<f64>,
+    figures: Vec<Figure>,
+    warnings: Vec<String>,
+}
+
+/// Reads the results folder `dir` and writes `report.md`, `report.html` and `plots/*.png`
+/// into it.
+pub fn write_report(dir: &Path) -> Result<Report> {
+    let results = load::load(dir)?;
+    let claims = claims::evaluate_all(&results.expect, &results.runs);
+    let tables = tables::group_tables(&results.runs);
+    let plots = dir.join("plots");
+    std::fs::create_dir_all(&plots)
+        .with_context(|| format!("cannot create {}", plots.display()))?;
+
+    let mut warnings = Vec::new();
+    let cells = cells::Cells::load(&results, &mut warnings);
+    let threshold = cells.threshold();
+    let mut figures = Vec::new();
+    let mut add = |figure: Result<Figure>, warnings: &mut Vec<String>| match figure {
+        Ok(figure) => figures.push(figure),
+        Err(e) => warnings.push(format!("{e:#}")),
+    };
+    add(curves::figure(&results, &plots), &mut warnings);
+    add(
+        threshold::figure(&results.runs, threshold, &plots),
+        &mut warnings,
+    );
+    if let Some(figure) = scatter::figure(&results, &cells, &plots) {
+        add(figure, &mut warnings);
+    }
+    for figure in boundary::figures(&results, &cells, &plots, &mut warnings) {
+        add(figure, &mut warnings);
+    }
+
+    let content = Content {
+        results,
+        claims,
+        tables,
+        threshold,
+        figures,
+        warnings,
+    };
+    let mut files: Vec<PathBuf> = content.figures.iter().map(|f| dir.join(&f.png)).collect();
+    for (name, text) in [
+        ("report.md", markdown::render(&content)),
+        ("report.html", html::render(&content)),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        files.push(path);
+    }
+    Ok(Report {
+        claims: content.claims,
+        files,
+        warnings: content.warnings,
+    })
+}
+
+#[cfg(test)]
+mod smoke;
