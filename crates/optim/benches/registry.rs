@@ -48,9 +48,14 @@ fn registry_overhead(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default().sample_size(50).measurement_time(std::time::Duration::from_secs(3));
-    targets = registry_overhead
+mod group {
+    #![allow(missing_docs)] // criterion_group! generates an undocumented `pub fn`.
+    use super::*;
+
+    criterion_group! {
+        name = benches;
+        config = Criterion::default().sample_size(50).measurement_time(std::time::Duration::from_secs(3));
+        targets = registry_overhead
+    }
 }
-criterion_main!(benches);
+criterion_main!(group::benches);
