@@ -200,6 +200,9 @@ pub(crate) fn describe_study(study: &Study, dir: &Path) -> Result<()> {
         std::path::absolute(folder).context("cannot resolve the experiment's folder")?;
     let manifest = toml::toml! {
         dlp_version = (env!("CARGO_PKG_VERSION"))
+        dlp_commit = (env!("DLP_GIT_COMMIT"))
+        rustc = (env!("DLP_RUSTC_VERSION"))
+        seeds = (study.cells[0].resolved.experiment.seeds.list().iter().map(|&s| s as i64).collect::<Vec<i64>>())
         experiment = (study.path.display().to_string())
         experiment_dir = (experiment_dir.display().to_string())
         host = (hostname())
