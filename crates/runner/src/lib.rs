@@ -23,6 +23,7 @@ pub mod report;
 mod results;
 mod rows;
 mod run;
+mod slurm;
 mod study;
 mod summary;
 
@@ -34,6 +35,7 @@ pub use merge::{Merged, merge};
 pub use plan::{Planned, Shard, plan};
 pub use results::{EPOCH_COLUMNS, RUN_COLUMNS, RUN_ID_COLUMNS, run_columns};
 pub use run::{INTERRUPTED, RunError, RunOptions, Summary, check_study, run_study};
+pub use slurm::{SlurmOptions, Submitted, overrides_of, slurm_script, submit};
 pub use study::{Cell, MAX_RUNS, Study};
 pub use summary::{SUMMARY_METRICS, summary_table};
 

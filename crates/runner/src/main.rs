@@ -67,6 +67,38 @@ enum Command {
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
     },
+    /// Run a study on Slurm: a job array of `dlp run --shard i/N`, then a merge job
+    /// (prints the submission script; `--submit` runs it and prints ARRAY_ID MERGE_ID)
+    Slurm {
+        /// One experiment file, then `dotted.key=value` overrides passed to every task
+        #[arg(required = true, value_name = "FILE|KEY=VALUE")]
+        args: Vec<String>,
+        /// Array tasks, one shard of the runs each (1 to the number of runs)
+        #[arg(long, value_name = "N")]
+        tasks: usize,
+        /// Parent folder: shards in OUT/shard-i/NAME, merged results in OUT/NAME, logs in
+        /// OUT/slurm/ (on a file system the nodes share)
+        #[arg(long, default_value = "results")]
+        out: PathBuf,
+        /// Submit with sbatch instead of printing the script
+        #[arg(long)]
+        submit: bool,
+        /// sbatch --partition (tasks and merge job)
+        #[arg(long)]
+        partition: Option<String>,
+        /// sbatch --time (tasks and merge job)
+        #[arg(long)]
+        time: Option<String>,
+        /// sbatch --cpus-per-task (tasks; each trains as many runs at once)
+        #[arg(long, value_name = "N")]
+        cpus_per_task: Option<u32>,
+        /// sbatch --mem (tasks)
+        #[arg(long)]
+        mem: Option<String>,
+        /// sbatch --account (tasks and merge job)
+        #[arg(long)]
+        account: Option<String>,
+    },
     /// List what experiment files can name
     List {
         /// What to list (default: everything)
@@ -128,13 +160,19 @@ fn main() -> ExitCode {
                 match run_study(study, &options) {
                     Ok(summary) => {
                         eprintln!(
-                            "{}: {} runs trained, {} already done, {} diverged -> {}",
+                            "{}: {} runs trained, {} already done, {} diverged{} -> {}",
                             study.name(),
                             summary.trained,
                             summary.skipped,
                             summary.diverged,
+                            if summary.failed > 0 {
+                                format!(", {} FAILED", summary.failed)
+                            } else {
+                                String::new()
+                            },
                             summary.dir.display()
                         );
+                        claims_hold &= summary.failed == 0;
                         if !quiet {
                             match summary_table(&summary.dir, &study.swept_keys, &sort) {
                                 Ok(table) => print!("{table}"),
@@ -230,6 +268,72 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Slurm {
+            args,
+            tasks,
+            out,
+            submit,
+            partition,
+            time,
+            cpus_per_task,
+            mem,
+            account,
+        } => {
+            let studies = match load_all(&args) {
+                Ok(studies) => studies,
+                Err(code) => return code,
+            };
+            let [study] = &studies[..] else {
+                eprintln!(
+                    "error: dlp slurm takes one experiment file; this names {}",
+                    studies.len()
+                );
+                return ExitCode::from(2);
+            };
+            if let Err(error) = check_study(study) {
+                eprintln!("error: {error}");
+                return ExitCode::from(2);
+            }
+            let dlp = match std::env::current_exe() {
+                Ok(dlp) => dlp,
+                Err(error) => {
+                    eprintln!("error: cannot find the dlp binary: {error}");
+                    return ExitCode::from(1);
+                }
+            };
+            let options = dlp_runner::SlurmOptions {
+                dlp,
+                tasks,
+                out,
+                partition,
+                time,
+                cpus_per_task,
+                mem,
+                account,
+            };
+            let script =
+                match dlp_runner::slurm_script(study, &dlp_runner::overrides_of(&args), &options) {
+                    Ok(script) => script,
+                    Err(message) => {
+                        eprintln!("error: {message}");
+                        return ExitCode::from(2);
+                    }
+                };
+            if !submit {
+                print!("{script}");
+                return ExitCode::SUCCESS;
+            }
+            match dlp_runner::submit(&script) {
+                Ok(ids) => {
+                    println!("{} {}", ids.array, ids.merge);
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::List { what } => {
             let text = match what {
                 None => list::everything(),

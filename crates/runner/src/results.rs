@@ -122,7 +122,12 @@ impl ResultsDir {
             Err(_) => write_durably(&fingerprint_path, fingerprint.as_bytes())?,
         }
         let columns: Vec<&str> = run_columns.iter().map(String::as_str).collect();
-        let runs = complete_rows(&dir.join("runs.csv"), &columns)?;
+        let status = columns.iter().position(|c| *c == "status");
+        // A failed run is retried: its row goes, so that the retry does not duplicate it.
+        let runs: Vec<Vec<String>> = complete_rows(&dir.join("runs.csv"), &columns)?
+            .into_iter()
+            .filter(|row| status.is_none_or(|s| row[s] != "failed"))
+            .collect();
         let done: HashSet<String> = runs.iter().map(|r| r[0].clone()).collect();
         let epochs = complete_rows(&dir.join("epochs.csv"), EPOCH_COLUMNS)?
             .into_iter()

@@ -8,8 +8,7 @@ use crate::study::Cell;
 
 /// The `runs.csv` row and `epochs.csv` rows of one finished run.
 pub fn rows(cell: &Cell, planned: &Planned, trained: &Trained) -> RunRows {
-    let resolved = &cell.resolved;
-    let experiment = &resolved.experiment;
+    let experiment = &cell.resolved.experiment;
     let id = planned.run_id.clone();
     let (cell_index, seed) = (planned.cell.to_string(), planned.seed.to_string());
     let epochs = trained
@@ -53,23 +52,8 @@ pub fn rows(cell: &Cell, planned: &Planned, trained: &Trained) -> RunRows {
         Status::Ok => ("ok", String::new()),
         Status::Diverged { epoch } => ("diverged", epoch.to_string()),
     };
-    let lr = resolved
-        .optimizer_params
-        .get("lr")
-        .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
-        .map(|lr| lr.to_string())
-        .unwrap_or_default();
-    let mut run = vec![id, cell_index, seed];
-    run.extend(cell.values.iter().map(|(_, value)| value.clone()));
+    let mut run = run_prefix(cell, planned);
     run.extend([
-        experiment.data.kind.name().to_string(),
-        format!("{:?}", experiment.model.hidden).replace(',', ""),
-        experiment.model.activation.name().to_string(),
-        experiment.loss.name.clone(),
-        resolved.optimizer.clone(),
-        lr,
-        resolved.schedule.clone(),
-        experiment.train.batch_size.to_string(),
         trained_epochs.to_string(),
         status.to_string(),
         diverged_epoch,
@@ -87,4 +71,79 @@ pub fn rows(cell: &Cell, planned: &Planned, trained: &Trained) -> RunRows {
         format!("{:.6}", train_seconds / trained_epochs.max(1) as f64),
     ]);
     RunRows { run, epochs }
+}
+
+/// The `runs.csv` row of a run that could not train: status `failed`, no metrics. It is retried
+/// by the next invocation.
+pub fn failed_row(cell: &Cell, planned: &Planned) -> RunRows {
+    let mut run = run_prefix(cell, planned);
+    run.extend(["0".to_string(), "failed".to_string()]);
+    run.resize(run.len() + 11, String::new());
+    RunRows {
+        run,
+        epochs: Vec::new(),
+    }
+}
+
+/// The columns every row starts with: ids, swept values, the run's configuration.
+fn run_prefix(cell: &Cell, planned: &Planned) -> Vec<String> {
+    let resolved = &cell.resolved;
+    let experiment = &resolved.experiment;
+    let lr = resolved
+        .optimizer_params
+        .get("lr")
+        .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
+        .map(|lr| lr.to_string())
+        .unwrap_or_default();
+    let mut run = vec![
+        planned.run_id.clone(),
+        planned.cell.to_string(),
+        planned.seed.to_string(),
+    ];
+    run.extend(cell.values.iter().map(|(_, value)| value.clone()));
+    run.extend([
+        experiment.data.kind.name().to_string(),
+        format!("{:?}", experiment.model.hidden).replace(',', ""),
+        experiment.model.activation.name().to_string(),
+        experiment.loss.name.clone(),
+        resolved.optimizer.clone(),
+        lr,
+        resolved.schedule.clone(),
+        experiment.train.batch_size.to_string(),
+    ]);
+    run
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::plan;
+    use crate::results::{ResultsDir, run_columns};
+    use crate::study::Study;
+
+    #[test]
+    fn a_failed_run_fills_every_column_and_is_retried_on_reopen() {
+        let text = "name = 'x'\n[sweep]\n'optim.lr' = [0.1, 0.2]\n";
+        let study = Study::parse("x.toml".as_ref(), text, &[]).unwrap();
+        let planned = &plan(&study, None)[1];
+        let row = failed_row(&study.cells[1], planned);
+        let columns = run_columns(&study.swept_keys);
+        assert_eq!(row.run.len(), columns.len());
+        assert_eq!(
+            row.run[columns.iter().position(|c| c == "status").unwrap()],
+            "failed"
+        );
+
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("x");
+        let mut results = ResultsDir::open(&dir, "f", columns.clone(), false).unwrap();
+        results.append(&row).unwrap();
+        assert!(results.is_done(&planned.run_id));
+        drop(results);
+        let reopened = ResultsDir::open(&dir, "f", columns, false).unwrap();
+        assert!(
+            !reopened.is_done(&planned.run_id),
+            "a failed run is retried"
+        );
+    }
 }

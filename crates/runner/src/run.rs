@@ -14,7 +14,7 @@ use crate::config::Resolved;
 use crate::inputs::Inputs;
 use crate::plan::{Planned, Shard, plan};
 use crate::results::{ResultsDir, run_columns, write_durably};
-use crate::rows::rows;
+use crate::rows::{failed_row, rows};
 use crate::study::Study;
 
 /// How to run.
@@ -41,6 +41,8 @@ pub struct Summary {
     pub skipped: usize,
     /// Runs trained now that diverged.
     pub diverged: usize,
+    /// Runs that could not train (status `failed`; retried by the next invocation).
+    pub failed: usize,
 }
 
 /// Set (by the Ctrl-C handler) to stop handing out runs: runs in flight finish and are
@@ -103,7 +105,7 @@ pub fn run_study(study: &Study, options: &RunOptions) -> Result<Summary, RunErro
     let bar = progress_bar(options.quiet, epochs, study.name());
     let next = AtomicUsize::new(0);
     let (sender, receiver) = mpsc::channel::<(usize, Result<Trained>)>();
-    let (mut diverged, mut written) = (0, 0);
+    let (mut diverged, mut failed, mut written) = (0, 0, 0);
     let mut first_error = None;
     std::thread::scope(|scope| {
         for _ in 0..options.jobs.clamp(1, todo.len().max(1)) {
@@ -131,23 +133,36 @@ pub fn run_study(study: &Study, options: &RunOptions) -> Result<Summary, RunErro
         for (index, outcome) in receiver {
             let planned = todo[index];
             let cell = &study.cells[planned.cell];
-            let written = outcome.and_then(|trained| {
-                if let Status::Diverged { .. } = trained.status {
-                    diverged += 1;
+            let written = match outcome {
+                Ok(trained) => {
+                    if let Status::Diverged { .. } = trained.status {
+                        diverged += 1;
+                    }
+                    if cell.resolved.experiment.train.save_weights {
+                        save_weights(&cell.resolved, &results, &planned.run_id, &trained)
+                    } else {
+                        Ok(())
+                    }
+                    .and_then(|()| results.append(&rows(cell, planned, &trained)))
                 }
-                if cell.resolved.experiment.train.save_weights {
-                    save_weights(&cell.resolved, &results, &planned.run_id, &trained)?;
+                Err(error) => {
+                    failed += 1;
+                    bar.suspend(|| {
+                        eprintln!(
+                            "warning: run {} (cell {}, seed {}) failed: {error:#}",
+                            planned.run_id, planned.cell, planned.seed
+                        )
+                    });
+                    results.append(&failed_row(cell, planned))
                 }
-                results.append(&rows(cell, planned, &trained))?;
-                written += 1;
-                Ok(())
-            });
+            }
+            .map(|()| written += 1);
             if let Err(error) = written {
                 // Stop handing out work; runs already written stay written.
                 next.store(usize::MAX / 2, Ordering::Relaxed);
                 first_error.get_or_insert(error);
             }
-            bar.set_message(format!("{diverged} diverged"));
+            bar.set_message(format!("{diverged} diverged, {failed} failed"));
         }
     });
     bar.finish_and_clear();
@@ -167,6 +182,7 @@ pub fn run_study(study: &Study, options: &RunOptions) -> Result<Summary, RunErro
         trained: todo.len(),
         skipped,
         diverged,
+        failed,
     })
 }
 
