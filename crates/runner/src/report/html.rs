@@ -58,7 +58,23 @@ pub fn render(content: &Content) -> String {
             escape(&claim.detail)
         );
     }
-    let _ = writeln!(h, "</ul>\n<h2>Statistics over seeds</h2>");
+    let (header, rows) = super::tables::overview(&content.tables);
+    let _ = write!(
+        h,
+        "</ul>\n<h2>Overview: mean ± std (seeds counted)</h2>\n<table><tr>"
+    );
+    for cell in &header {
+        let _ = write!(h, "<th>{}</th>", escape(cell));
+    }
+    let _ = writeln!(h, "</tr>");
+    for row in rows {
+        let _ = write!(h, "<tr>");
+        for cell in &row {
+            let _ = write!(h, "<td>{}</td>", escape(cell));
+        }
+        let _ = writeln!(h, "</tr>");
+    }
+    let _ = writeln!(h, "</table>\n<h2>Statistics over seeds</h2>");
     for table in &content.tables {
         let _ = writeln!(
             h,

@@ -27,6 +27,13 @@ pub fn render(content: &Content) -> String {
         let _ = writeln!(md, "- **{verdict}** {}: {}", claim.claim, claim.detail);
     }
 
+    let (header, rows) = super::tables::overview(&content.tables);
+    let _ = writeln!(md, "\n## Overview: mean ± std (seeds counted)\n");
+    let _ = writeln!(md, "| {} |", header.join(" | "));
+    let _ = writeln!(md, "|{}", "---|".repeat(header.len()));
+    for row in rows {
+        let _ = writeln!(md, "| {} |", row.join(" | "));
+    }
     let _ = writeln!(md, "\n## Statistics over seeds\n");
     for table in &content.tables {
         let _ = writeln!(md, "### {}\n", table.label);

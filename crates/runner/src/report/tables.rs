@@ -13,6 +13,32 @@ pub const TABLE_METRICS: &[&str] = &[
     "seconds_per_epoch",
 ];
 
+/// One line per group, `mean ± std (n)` per metric: the overview before the detailed tables.
+pub fn overview(tables: &[GroupTable]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut header = vec!["group".to_string(), "runs".into(), "diverged".into()];
+    header.extend(TABLE_METRICS.iter().map(|m| m.to_string()));
+    let rows = tables
+        .iter()
+        .map(|table| {
+            let mut row = vec![
+                table.label.clone(),
+                table.runs.to_string(),
+                table.diverged.to_string(),
+            ];
+            row.extend(table.rows.iter().map(|r| {
+                let s = &r.summary;
+                match (s.n, s.std.is_nan()) {
+                    (0, _) => "-".to_string(),
+                    (_, true) => format!("{} ({})", fmt(s.mean), s.n),
+                    _ => format!("{} ± {} ({})", fmt(s.mean), fmt(s.std), s.n),
+                }
+            }));
+            row
+        })
+        .collect();
+    (header, rows)
+}
+
 /// One group's statistics.
 pub struct GroupTable {
     /// The group's label.
