@@ -91,6 +91,25 @@ fn same_experiment_gives_same_results_whatever_the_jobs() {
             read(&dir(out).join("cells").join("0.toml")),
             read(&dir("one").join("cells").join("0.toml"))
         );
+        let weights = |out: &str| -> Vec<(String, Vec<u8>)> {
+            let mut files: Vec<_> = std::fs::read_dir(dir(out).join("weights"))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .map(|p| {
+                    (
+                        p.file_name().unwrap().to_string_lossy().into_owned(),
+                        std::fs::read(&p).unwrap(),
+                    )
+                })
+                .collect();
+            files.sort();
+            files
+        };
+        assert_eq!(
+            weights(out),
+            weights("one"),
+            "weights of {out} (--jobs {jobs})"
+        );
     }
 }
 

@@ -264,33 +264,23 @@ fn save_weights(
     trained: &Trained,
 ) -> Result<()> {
     let model = &resolved.experiment.model;
-    let metadata = HashMap::from([
-        ("hidden".to_string(), format!("{:?}", model.hidden)),
-        (
-            "activation".to_string(),
-            model.activation.name().to_string(),
-        ),
-        ("loss".to_string(), resolved.experiment.loss.name.clone()),
-        ("outputs".to_string(), trained.outputs.to_string()),
-        (
-            "naming".to_string(),
-            "torch.nn.Sequential: linear layer l is module 2l".to_string(),
-        ),
-    ]);
+    let description = toml::toml! {
+        hidden = (model.hidden.iter().map(|&w| w as i64).collect::<Vec<i64>>())
+        activation = (model.activation.name())
+        loss = (resolved.experiment.loss.name.clone())
+        outputs = (trained.outputs as i64)
+        naming = "torch.nn.Sequential: linear layer l is module 2l"
+    }
+    .to_string();
     let path = results
         .path()
         .join("weights")
         .join(format!("{run_id}.safetensors"));
-    trained.weights.save(&path, metadata.clone())?;
-    let mut description: Vec<String> = metadata
-        .iter()
-        .map(|(k, v)| format!("{k} = {v:?}"))
-        .collect();
-    description.sort();
-    write_durably(
-        &path.with_extension("toml"),
-        (description.join("\n") + "\n").as_bytes(),
-    )
+    // One metadata entry: safetensors writes a map's keys in an arbitrary order, and the same run
+    // must give the same bytes.
+    let metadata = HashMap::from([("dlp".to_string(), description.clone())]);
+    trained.weights.save(&path, metadata)?;
+    write_durably(&path.with_extension("toml"), description.as_bytes())
 }
 
 fn progress_bar(quiet: bool, total: u64, name: &str) -> ProgressBar {
