@@ -45,6 +45,9 @@ enum Command {
         /// Sort the summary by this metric
         #[arg(long, default_value = "final_test_acc")]
         sort: String,
+        /// Skip the report and the claims (`dlp report` writes them later)
+        #[arg(long)]
+        no_report: bool,
     },
     /// Validate experiment files without training: runs and what varies
     Check {
@@ -125,6 +128,7 @@ fn main() -> ExitCode {
             fresh,
             shard,
             sort,
+            no_report,
         } => {
             let studies = match load_all(&args) {
                 Ok(studies) => studies,
@@ -179,7 +183,7 @@ fn main() -> ExitCode {
                                 Err(error) => eprintln!("warning: no summary: {error:#}"),
                             }
                         }
-                        if options.shard.is_none() {
+                        if options.shard.is_none() && !no_report {
                             claims_hold &= report(&summary.dir);
                         }
                     }
