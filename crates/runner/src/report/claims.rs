@@ -17,20 +17,25 @@ use serde::{Deserialize, Serialize};
 use super::load::{Run, Runs, value_text};
 use super::stats::{fmt as num, mean};
 
-/// Numeric `runs.csv` columns a claim can name.
-pub const RUN_METRICS: &[&str] = &[
-    "final_train_loss",
-    "final_train_acc",
-    "final_test_loss",
-    "final_test_acc",
-    "best_test_acc",
-    "best_test_acc_epoch",
-    "epochs_to_threshold",
-    "seconds_to_threshold",
-    "train_seconds",
-    "seconds_per_epoch",
-    "diverged_epoch",
+/// `runs.csv` columns that hold text, not numbers: every other column a claim can name.
+const TEXT_COLUMNS: &[&str] = &[
+    "dataset",
+    "hidden",
+    "activation",
+    "loss",
+    "optimizer",
+    "schedule",
+    "status",
 ];
+
+/// Numeric `runs.csv` columns a claim can name.
+pub fn run_metrics() -> Vec<&'static str> {
+    crate::results::RUN_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| !TEXT_COLUMNS.contains(c))
+        .collect()
+}
 
 /// `epochs.csv` metrics a claim can name, with `epoch = N`.
 pub const EPOCH_METRICS: &[&str] = &["train_loss", "train_acc", "test_loss", "test_acc"];
@@ -41,7 +46,7 @@ pub const EPOCH_METRICS: &[&str] = &["train_loss", "train_acc", "test_loss", "te
 pub struct Expect {
     /// The text shown with PASS or FAIL.
     pub claim: String,
-    /// A numeric `runs.csv` column ([`RUN_METRICS`]) or, with `epoch`, an `epochs.csv` metric
+    /// A numeric `runs.csv` column ([`run_metrics`]) or, with `epoch`, an `epochs.csv` metric
     /// ([`EPOCH_METRICS`]).
     pub metric: String,
     /// The epoch at which an `epochs.csv` metric is read. Only with those metrics.
@@ -131,11 +136,11 @@ impl Expect {
             return Err("`claim` is empty; say what is expected".into());
         }
         let is_epoch_metric = EPOCH_METRICS.contains(&self.metric.as_str());
-        if !is_epoch_metric && !RUN_METRICS.contains(&self.metric.as_str()) {
+        if !is_epoch_metric && !run_metrics().contains(&self.metric.as_str()) {
             return Err(format!(
                 "unknown `metric` `{}` (runs.csv: {}; with `epoch`: {})",
                 self.metric,
-                RUN_METRICS.join(", "),
+                run_metrics().join(", "),
                 EPOCH_METRICS.join(", ")
             ));
         }

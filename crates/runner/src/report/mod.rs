@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-pub use claims::{Aggregate, ClaimResult, EPOCH_METRICS, Expect, Op, RUN_METRICS};
+pub use claims::{Aggregate, ClaimResult, EPOCH_METRICS, Expect, Op, run_metrics};
 pub use stats::{Summary, t975};
 
 use figure::Figure;
