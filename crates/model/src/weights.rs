@@ -81,7 +81,11 @@ impl Weights {
             .collect::<Result<Vec<_>, _>>()?;
         let data =
             ::safetensors::serialize(views, &Some(metadata)).map_err(|e| io(e.to_string()))?;
-        std::fs::write(path, data).map_err(|e| io(e.to_string()))
+        // Through a sibling and a rename, so that a crash never leaves a truncated file.
+        let partial = path.with_extension("partial");
+        std::fs::write(&partial, data)
+            .and_then(|()| std::fs::rename(&partial, path))
+            .map_err(|e| io(e.to_string()))
     }
 
     /// Reads a safetensors file of f32 tensors, in the order `torch.nn.Sequential` names them.
