@@ -16,7 +16,7 @@ pub fn locate(text: &str, key: &str) -> Option<Position> {
     let root = DeTable::parse(text).ok()?;
     let mut table = root.get_ref();
     let mut found = None;
-    for segment in key.split('.') {
+    for segment in segments(key) {
         let (name, value) = table
             .iter()
             .find(|(k, _)| k.get_ref().as_ref() == segment)?;
@@ -27,6 +27,24 @@ pub fn locate(text: &str, key: &str) -> Option<Position> {
         }
     }
     found.map(|offset| position(text, offset))
+}
+
+/// Splits a dotted key at the dots outside double quotes: `sweep."optim.lr"` is two segments.
+fn segments(key: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    for (i, c) in key.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => {
+                out.push(key[start..i].trim_matches('"'));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(key[start..].trim_matches('"'));
+    out
 }
 
 fn position(text: &str, offset: usize) -> Position {
@@ -49,5 +67,10 @@ mod tests {
         );
         assert_eq!(locate(text, "name"), Some(Position { line: 1, column: 1 }));
         assert_eq!(locate(text, "train.epochs"), None);
+        let sweep = "name = 'x'\n[sweep]\n\"optim.lr\" = []\n";
+        assert_eq!(
+            locate(sweep, "sweep.\"optim.lr\""),
+            Some(Position { line: 3, column: 1 })
+        );
     }
 }

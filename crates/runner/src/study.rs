@@ -205,7 +205,7 @@ fn sweep_axes(
                 axes.push(random(table, invalid)?);
             }
             _ => {
-                let values = list(item, key, invalid)?;
+                let values = list(item, key, &format!("sweep.\"{key}\""), invalid)?;
                 axes.push(Axis {
                     keys: vec![key.to_string()],
                     rows: values.into_iter().map(|v| vec![v]).collect(),
@@ -216,19 +216,21 @@ fn sweep_axes(
     Ok(axes)
 }
 
+/// The values of the swept `key`, whose entry sits at the dotted path `at` (for errors).
 fn list(
     item: &Item,
     key: &str,
+    at: &str,
     invalid: &dyn Fn(&str, String) -> ConfigError,
 ) -> Result<Vec<Value>, ConfigError> {
     let array = item.as_array().ok_or_else(|| {
         invalid(
-            "sweep",
+            at,
             format!("`{key}` must be a list of values to try, e.g. `\"{key}\" = [a, b]`"),
         )
     })?;
     if array.is_empty() {
-        return Err(invalid("sweep", format!("`{key}` lists no value")));
+        return Err(invalid(at, format!("`{key}` lists no value")));
     }
     Ok(array
         .iter()
@@ -248,7 +250,7 @@ fn zipped(
     let mut columns = Vec::new();
     for (key, item) in group.iter() {
         keys.push(key.to_string());
-        columns.push(list(item, key, invalid)?);
+        columns.push(list(item, key, "sweep.zip", invalid)?);
     }
     let length = columns.first().map_or(0, Vec::len);
     if columns.iter().any(|c| c.len() != length) {
