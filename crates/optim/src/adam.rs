@@ -143,33 +143,36 @@ impl Optimizer for Adam {
         let shrink = decoupled_weight_decay && weight_decay != 0.0;
 
         let n = params.len();
+        if shrink {
+            params.iter_mut().for_each(|p| *p *= decay);
+        }
         let m = zeroed(&mut self.m, index, n);
         let v = zeroed(&mut self.v, index, n);
-        let vmax = if amsgrad {
-            zeroed(&mut self.vmax, index, n).as_mut_slice()
-        } else {
-            &mut []
-        };
-        let mut vmax = vmax.iter_mut();
-        for ((p, &g), (m, v)) in params
-            .iter_mut()
-            .zip(grads)
-            .zip(m.iter_mut().zip(v.iter_mut()))
-        {
-            let g = if l2 != 0.0 { g + l2 * *p } else { g };
-            if shrink {
-                *p *= decay;
-            }
+        // Written as separate branch-free loops (weight decay above, AMSGrad apart) so that the
+        // compiler vectorises the common one.
+        let gradient = |g: f32, p: f32| if l2 != 0.0 { g + l2 * p } else { g };
+        let moments = |m: &mut f32, v: &mut f32, g: f32| {
             *m = lerp(*m, g, w1);
             *v = *v * b2f + w2 * g * g;
-            let second = match vmax.next() {
-                Some(vm) => {
-                    *vm = vm.max(*v);
-                    *vm
-                }
-                None => *v,
-            };
-            *p += -step_size * (*m / (second.sqrt() / bc2_sqrt + eps));
+        };
+        let apply = |p: &mut f32, m: f32, second: f32| {
+            *p += -step_size * (m / (second.sqrt() / bc2_sqrt + eps));
+        };
+        let state = m.iter_mut().zip(v.iter_mut());
+        if amsgrad {
+            let vmax = zeroed(&mut self.vmax, index, n);
+            for (((p, &g), (m, v)), vm) in params.iter_mut().zip(grads).zip(state).zip(vmax) {
+                let g = gradient(g, *p);
+                moments(m, v, g);
+                *vm = vm.max(*v);
+                apply(p, *m, *vm);
+            }
+        } else {
+            for ((p, &g), (m, v)) in params.iter_mut().zip(grads).zip(state) {
+                let g = gradient(g, *p);
+                moments(m, v, g);
+                apply(p, *m, *v);
+            }
         }
     }
 
