@@ -133,7 +133,7 @@ pub fn run_study(study: &Study, options: &RunOptions) -> Result<Summary, RunErro
         for (index, outcome) in receiver {
             let planned = todo[index];
             let cell = &study.cells[planned.cell];
-            let written = match outcome {
+            let stored = match outcome {
                 Ok(trained) => {
                     if let Status::Diverged { .. } = trained.status {
                         diverged += 1;
@@ -157,12 +157,15 @@ pub fn run_study(study: &Study, options: &RunOptions) -> Result<Summary, RunErro
                 }
             }
             .map(|()| written += 1);
-            if let Err(error) = written {
+            if let Err(error) = stored {
                 // Stop handing out work; runs already written stay written.
                 next.store(usize::MAX / 2, Ordering::Relaxed);
                 first_error.get_or_insert(error);
             }
-            bar.set_message(format!("{diverged} diverged, {failed} failed"));
+            bar.set_message(format!(
+                "{written}/{} runs, {diverged} diverged, {failed} failed",
+                todo.len()
+            ));
         }
     });
     bar.finish_and_clear();
