@@ -18,6 +18,8 @@
 
 use dfdx::prelude::*;
 use dlp_loss::{Head, LossEntry};
+// Plugin crates register losses at link time: naming them here checks theirs too.
+use dlp_plugins as _;
 use proptest::prelude::*;
 
 /// Logits are drawn from `[-LOGIT, LOGIT]`. The losses are smooth there, and no clamp of
