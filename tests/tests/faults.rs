@@ -1,7 +1,8 @@
 //! Faults: a sweep killed with SIGKILL at several points resumes to exactly the uninterrupted
 //! results; Ctrl-C stops cleanly; a second `dlp` on the same folder is refused.
 
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use dlp_tests::{dlp, dlp_bin, results_without_wall_clock, run_ok, small_experiment, write};
@@ -17,6 +18,18 @@ fn sweep() -> String {
     .replace("n_train = 200", "n_train = 2000")
 }
 
+/// Starts `dlp run --quiet --jobs JOBS --out OUT FILE` without waiting for it.
+fn spawn_run(file: &Path, out: &Path, jobs: &str, stderr: Stdio) -> Child {
+    Command::new(dlp_bin())
+        .args(["run", "--quiet", "--jobs", jobs, "--out"])
+        .arg(out)
+        .arg(file)
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn sigkill_at_any_point_then_resume_gives_the_uninterrupted_results() {
     let tmp = tempfile::tempdir().unwrap();
@@ -27,14 +40,7 @@ fn sigkill_at_any_point_then_resume_gives_the_uninterrupted_results() {
 
     let out = tmp.path().join("killed");
     for delay_ms in [5, 40, 90, 150] {
-        let mut child = Command::new(dlp_bin())
-            .args(["run", "--quiet", "--jobs", "2", "--out"])
-            .arg(&out)
-            .arg(&file)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_run(&file, &out, "2", Stdio::null());
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill(); // SIGKILL; it may already have finished
         child.wait().unwrap();
@@ -53,14 +59,7 @@ fn ctrl_c_keeps_finished_runs_and_exits_130() {
     let tmp = tempfile::tempdir().unwrap();
     let file = write(tmp.path(), "faults.toml", &sweep());
     let out = tmp.path().join("results");
-    let child = Command::new(dlp_bin())
-        .args(["run", "--quiet", "--jobs", "1", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_run(&file, &out, "1", Stdio::piped());
     std::thread::sleep(Duration::from_millis(60));
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -94,14 +93,7 @@ fn a_second_dlp_on_the_same_folder_is_refused() {
         &sweep().replace("seeds = 6", "seeds = 40"),
     );
     let out = tmp.path().join("results");
-    let mut first = Command::new(dlp_bin())
-        .args(["run", "--quiet", "--jobs", "1", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut first = spawn_run(&file, &out, "1", Stdio::null());
     // Wait until the first has taken the folder.
     for _ in 0..200 {
         if out.join("faults").join("runs.csv").exists() {

@@ -1,18 +1,21 @@
 //! Sweeps end to end: grids, zipped keys, random search, overrides, shards, the summary.
 
+use std::path::{Path, PathBuf};
+
 use dlp_tests::{Table, dlp, read, results_without_wall_clock, run_ok, small_experiment, write};
 
 const GRID: &str = "\n[sweep]\n\"optim.lr\" = [0.003, 0.03]\n\"model.activation\" = [\"relu\", \"tanh\"]\n\n\
                     [[sweep.zip]]\n\"train.batch_size\" = [8, 32]\n\"train.epochs\" = [1, 2]\n";
 
+/// The grid experiment (8 cells, 2 seeds, 1 epoch) written into `dir`.
+fn grid_file(dir: &Path) -> PathBuf {
+    write(dir, "grid.toml", &small_experiment("grid", 2, 1, GRID))
+}
+
 #[test]
 fn check_counts_cells_and_shows_what_varies() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = write(
-        tmp.path(),
-        "grid.toml",
-        &small_experiment("grid", 2, 1, GRID),
-    );
+    let file = grid_file(tmp.path());
     let output = dlp(&["check", file.to_str().unwrap()], tmp.path());
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert!(
@@ -43,11 +46,7 @@ fn check_counts_cells_and_shows_what_varies() {
 #[test]
 fn a_grid_runs_every_cell_with_its_values_in_columns() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = write(
-        tmp.path(),
-        "grid.toml",
-        &small_experiment("grid", 2, 1, GRID),
-    );
+    let file = grid_file(tmp.path());
     let out = tmp.path().join("results");
     run_ok(&file, &out, &[], tmp.path());
     let runs = Table::read(&out.join("grid").join("runs.csv"));
@@ -145,11 +144,7 @@ fn random_search_draws_the_same_cells_every_time() {
 #[test]
 fn shards_together_equal_the_whole_sweep() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = write(
-        tmp.path(),
-        "grid.toml",
-        &small_experiment("grid", 2, 1, GRID),
-    );
+    let file = grid_file(tmp.path());
     let whole = tmp.path().join("whole");
     run_ok(&file, &whole, &[], tmp.path());
     let mut sharded = Vec::new();
@@ -173,11 +168,7 @@ fn shards_together_equal_the_whole_sweep() {
 #[test]
 fn the_summary_groups_seeds_by_cell() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = write(
-        tmp.path(),
-        "grid.toml",
-        &small_experiment("grid", 2, 1, GRID),
-    );
+    let file = grid_file(tmp.path());
     let output = dlp(
         &[
             "run",
@@ -208,11 +199,7 @@ fn the_summary_groups_seeds_by_cell() {
 #[test]
 fn merge_combines_shards_and_names_the_missing_runs() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = write(
-        tmp.path(),
-        "grid.toml",
-        &small_experiment("grid", 2, 1, GRID),
-    );
+    let file = grid_file(tmp.path());
     let whole = tmp.path().join("whole");
     run_ok(&file, &whole, &[], tmp.path());
     let shard = |k: usize| {
