@@ -4,6 +4,7 @@
 
 use dfdx::prelude::*;
 
+use crate::elementwise::{mean_of, sigmoid};
 use crate::{Head, Logits, Targets};
 
 /// `-mean(y * max(ln o, -100) + (1 - y) * max(ln(1 - o), -100))` with `o = sigmoid(z)`.
@@ -27,11 +28,35 @@ fn clamped_ln<T: Tape<f32, Cpu>>(x: Logits<T>) -> Logits<T> {
     usable.choose(x.clamp(f32::MIN_POSITIVE, 1.0).ln(), floor)
 }
 
+/// [`bce`] by hand. With `o = sigmoid(z)`, `d/dz ln o = 1 - o` and `d/dz ln(1 - o) = -o`,
+/// each zero where its log is clamped, as on the tape.
+fn bce_fused(z: &[f32], y: &[f32], _outputs: usize, grad: Option<&mut [f32]>) -> f64 {
+    mean_of(z, y, grad, |z, y| {
+        let o = sigmoid(z);
+        let one_minus_o = 1.0 - o;
+        let (ln_o, d_ln_o) = if o >= f32::MIN_POSITIVE {
+            (o.ln(), one_minus_o)
+        } else {
+            (-100.0, 0.0)
+        };
+        let (ln_1mo, d_ln_1mo) = if one_minus_o >= f32::MIN_POSITIVE {
+            (one_minus_o.ln(), -o)
+        } else {
+            (-100.0, 0.0)
+        };
+        (
+            -(y * ln_o + (1.0 - y) * ln_1mo),
+            -(y * d_ln_o + (1.0 - y) * d_ln_1mo),
+        )
+    })
+}
+
 crate::register_loss!(
     name: "bce",
     summary: "binary cross-entropy on the sigmoid probability, logs clamped at -100 (torch BCELoss)",
     head: Head::Sigmoid,
     loss: bce,
+    fused: bce_fused,
 );
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use dfdx::prelude::*;
 
+use crate::elementwise::{mean_of, sigmoid};
 use crate::{Head, Logits, Targets};
 
 /// `mean(max(z, 0) - z * y + ln(1 + exp(-|z|)))`: dfdx's fused `bce_with_logits` kernel.
@@ -13,11 +14,22 @@ pub(crate) fn bce_with_logits<T: Tape<f32, Cpu>>(
     z.bce_with_logits(y).mean()
 }
 
+/// [`bce_with_logits`] by hand: its derivative is `sigmoid(z) - y`.
+fn bce_with_logits_fused(z: &[f32], y: &[f32], _outputs: usize, grad: Option<&mut [f32]>) -> f64 {
+    mean_of(z, y, grad, |z, y| {
+        (
+            z.max(0.0) - z * y + (-z.abs()).exp().ln_1p(),
+            sigmoid(z) - y,
+        )
+    })
+}
+
 crate::register_loss!(
     name: "bce_with_logits",
     summary: "binary cross-entropy on the raw logit, numerically stable (torch BCEWithLogitsLoss)",
     head: Head::Logit,
     loss: bce_with_logits,
+    fused: bce_with_logits_fused,
 );
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use dfdx::prelude::*;
 
+use crate::elementwise::mean_of;
 use crate::{Head, Logits, Targets};
 
 /// `mean(max(0, 1 - s * z))` with `s = 2y - 1`.
@@ -10,11 +11,25 @@ pub(crate) fn hinge<T: Tape<f32, Cpu>>(z: Logits<T>, y: Targets) -> Tensor<(), f
     ((z * sign).negate() + 1.0).relu().mean()
 }
 
+/// [`hinge`] by hand: its derivative is `-s` where the margin `1 - s z` is positive, else 0.
+fn hinge_fused(z: &[f32], y: &[f32], _outputs: usize, grad: Option<&mut [f32]>) -> f64 {
+    mean_of(z, y, grad, |z, y| {
+        let sign = y * 2.0 - 1.0;
+        let margin = 1.0 - sign * z;
+        if margin > 0.0 {
+            (margin, -sign)
+        } else {
+            (0.0, 0.0)
+        }
+    })
+}
+
 crate::register_loss!(
     name: "hinge",
     summary: "binary hinge loss max(0, 1 - s*z) on the raw logit, labels mapped to s = +-1",
     head: Head::Logit,
     loss: hinge,
+    fused: hinge_fused,
 );
 
 #[cfg(test)]

@@ -19,6 +19,7 @@
 mod bce;
 mod bce_with_logits;
 mod cross_entropy;
+mod elementwise;
 mod error;
 mod head;
 mod hinge;
@@ -27,7 +28,9 @@ mod registry;
 
 pub use error::LossError;
 pub use head::Head;
-pub use registry::{EvalTape, Logits, LossEntry, LossFn, Targets, TrainTape, find_loss, losses};
+pub use registry::{
+    EvalTape, FusedLossFn, Logits, LossEntry, LossFn, Targets, TrainTape, find_loss, losses,
+};
 
 #[doc(hidden)]
 pub use inventory as __inventory;

@@ -16,6 +16,11 @@ pub type Logits<T> = Tensor<(usize, usize), f32, Cpu, T>;
 pub type Targets = Tensor<(usize, usize), f32, Cpu>;
 /// A loss: the mean over the batch, as a scalar on the logits' tape.
 pub type LossFn<T> = fn(Logits<T>, Targets) -> Tensor<(), f32, Cpu, T>;
+/// The same loss written by hand on slices, the training fast path:
+/// `fused(logits, targets, outputs, grad)` returns the loss (the same mean as the
+/// [`LossFn`]) of `(rows, outputs)` row-major `logits` against `targets`, and when `grad` is
+/// given writes `d loss / d logits` there. The gradient tests hold it to the [`LossFn`].
+pub type FusedLossFn = fn(&[f32], &[f32], usize, Option<&mut [f32]>) -> f64;
 
 /// One registered loss.
 #[derive(Debug)]
@@ -30,19 +35,25 @@ pub struct LossEntry {
     pub train: LossFn<TrainTape>,
     /// The same loss without a tape, for evaluation.
     pub eval: LossFn<EvalTape>,
+    /// The same loss and its gradient by hand, when the loss provides them; without, training
+    /// computes the loss through `train` on the tape (slower at small batches, same result).
+    pub fused: Option<FusedLossFn>,
 }
 
 inventory::collect!(LossEntry);
 
 /// Registers a loss from a function generic over the tape:
-/// `fn my_loss<T: Tape<f32, Cpu>>(z: Logits<T>, y: Targets) -> Tensor<(), f32, Cpu, T>`.
+/// `fn my_loss<T: Tape<f32, Cpu>>(z: Logits<T>, y: Targets) -> Tensor<(), f32, Cpu, T>`,
+/// and optionally its hand-written version, a [`FusedLossFn`].
 ///
 /// ```text
 /// dlp_loss::register_loss!(name: "my_loss", summary: "...", head: dlp_loss::Head::Logit, loss: my_loss);
+/// dlp_loss::register_loss!(name: "my_loss", summary: "...", head: dlp_loss::Head::Logit, loss: my_loss, fused: my_loss_fused);
 /// ```
 #[macro_export]
 macro_rules! register_loss {
-    (name: $name:literal, summary: $summary:literal, head: $head:expr, loss: $loss:ident $(,)?) => {
+    (name: $name:literal, summary: $summary:literal, head: $head:expr, loss: $loss:ident
+        $(, fused: $fused:path)? $(,)?) => {
         $crate::__inventory::submit! {
             $crate::LossEntry {
                 name: $name,
@@ -50,8 +61,21 @@ macro_rules! register_loss {
                 head: $head,
                 train: $loss::<$crate::TrainTape>,
                 eval: $loss::<$crate::EvalTape>,
+                fused: $crate::__optional!($($fused)?),
             }
         }
+    };
+}
+
+/// `Some(f)` or `None`, for [`register_loss!`]'s optional argument.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __optional {
+    () => {
+        None
+    };
+    ($value:path) => {
+        Some($value)
     };
 }
 

@@ -128,7 +128,7 @@ fn sequential_order(name: &str) -> (usize, u8, String) {
     (index, u8::from(field != "weight"), name.to_string())
 }
 
-fn tensor_name(layer: usize, field: &str) -> String {
+pub(crate) fn tensor_name(layer: usize, field: &str) -> String {
     format!("{}.{field}", 2 * layer)
 }
 

@@ -1,42 +1,63 @@
-use dfdx::prelude::*;
 use dlp_data::Dataset;
-use dlp_loss::LossEntry;
-use dlp_model::{Dev, Network};
+use dlp_model::FusedMlp;
 
-/// Rows per forward pass when evaluating, to bound memory on large datasets.
-const CHUNK: usize = 4096;
+use crate::loss::Loss;
 
-/// Mean loss and accuracy of `network` on `data`, without a tape.
-pub(crate) fn evaluate<N: Network>(
-    dev: &Dev,
-    network: &N,
-    loss: &LossEntry,
+/// Rows per forward pass when evaluating: the activations of a chunk stay in the cache.
+const CHUNK: usize = 256;
+
+/// A dataset with its targets shaped as the model's outputs, made once per run.
+pub(crate) struct Labelled<'a> {
+    pub(crate) data: &'a Dataset,
+    /// `(rows, outputs)`, row-major.
+    pub(crate) targets: Vec<f32>,
     outputs: usize,
-    data: &Dataset,
-) -> (f64, f64) {
-    let mut loss_sum = 0.0;
-    let mut correct = 0usize;
-    let rows: Vec<usize> = (0..data.len()).collect();
-    let (mut features, mut labels) = (Vec::new(), Vec::new());
-    for chunk in rows.chunks(CHUNK) {
-        data.gather(chunk, &mut features, &mut labels);
-        let x = dev.tensor_from_vec(features.clone(), (chunk.len(), data.n_features));
-        let y = dev.tensor_from_vec(targets(&labels, outputs), (chunk.len(), outputs));
-        let z = network.forward(x);
-        let values = z.as_vec();
-        loss_sum += f64::from((loss.eval)(z, y).array()) * chunk.len() as f64;
-        correct += values
-            .chunks_exact(outputs)
-            .zip(&labels)
-            .filter(|(row, label)| loss.head.predict(row) == **label)
-            .count();
+}
+
+impl<'a> Labelled<'a> {
+    pub(crate) fn new(data: &'a Dataset, outputs: usize) -> Self {
+        Self {
+            data,
+            targets: targets(&data.labels, outputs),
+            outputs,
+        }
     }
-    let n = data.len() as f64;
-    (loss_sum / n, correct as f64 / n)
+
+    /// Sets `out` to the targets of `rows`.
+    pub(crate) fn gather_targets(&self, rows: &[usize], out: &mut Vec<f32>) {
+        out.clear();
+        for &row in rows {
+            out.extend_from_slice(&self.targets[row * self.outputs..(row + 1) * self.outputs]);
+        }
+    }
+}
+
+/// Mean loss and accuracy of `network` on `set`; `logits` is scratch space.
+pub(crate) fn evaluate(
+    network: &mut FusedMlp,
+    loss: &Loss,
+    set: &Labelled<'_>,
+    logits: &mut Vec<f32>,
+) -> (f64, f64) {
+    let data = set.data;
+    logits.clear();
+    for rows in data.features.chunks(CHUNK * data.n_features) {
+        logits.extend_from_slice(network.forward(rows, false));
+    }
+    let head = loss.head();
+    let correct = logits
+        .chunks_exact(network.outputs())
+        .zip(&data.labels)
+        .filter(|(row, label)| head.predict(row) == **label)
+        .count();
+    (
+        loss.value(logits, &set.targets),
+        correct as f64 / data.len() as f64,
+    )
 }
 
 /// Targets shaped as the outputs: the 0/1 label for one output, one-hot rows for k outputs.
-pub(crate) fn targets(labels: &[u32], outputs: usize) -> Vec<f32> {
+fn targets(labels: &[u32], outputs: usize) -> Vec<f32> {
     if outputs == 1 {
         return labels.iter().map(|&l| l as f32).collect();
     }

@@ -1,13 +1,13 @@
 use std::time::Instant;
 
-use dfdx::prelude::*;
 use dlp_data::{BatchOrder, Split, derive_seed, rng};
 use dlp_loss::LossEntry;
-use dlp_model::{Architecture, Dev, Network, NetworkVisitor, Weights, apply_optimizer};
+use dlp_model::{Architecture, Dev, FusedMlp, Network, NetworkVisitor, Weights};
 use dlp_optim::{EpochLosses, Optimizer, Schedule};
 use rand::SeedableRng;
 
-use crate::evaluate::{evaluate, targets};
+use crate::evaluate::{Labelled, evaluate};
+use crate::loss::Loss;
 
 /// Everything one training run needs.
 pub struct TrainSpec<'a> {
@@ -145,11 +145,15 @@ impl NetworkVisitor for Fit<'_, '_> {
                 .load_into(&mut network)
                 .map_err(TrainError::Weights)?;
         }
+        let mut fused = FusedMlp::new(&Weights::of(&mut network), activation);
+        let loss = Loss::new(spec.loss, outputs);
+        let (train, test) = (Labelled::new(train, outputs), Labelled::new(test, outputs));
 
         let base_lr = spec.optimizer.lr();
-        let measure = |network: &N, epoch: usize, lr: f64, wall_s: f64| {
-            let (train_loss, train_acc) = evaluate(&dev, network, spec.loss, outputs, train);
-            let (test_loss, test_acc) = evaluate(&dev, network, spec.loss, outputs, test);
+        let mut logits = Vec::new();
+        let mut measure = |fused: &mut FusedMlp, epoch: usize, lr: f64, wall_s: f64| {
+            let (train_loss, train_acc) = evaluate(fused, &loss, &train, &mut logits);
+            let (test_loss, test_acc) = evaluate(fused, &loss, &test, &mut logits);
             EpochMetrics {
                 epoch,
                 train_loss,
@@ -160,12 +164,13 @@ impl NetworkVisitor for Fit<'_, '_> {
                 wall_s,
             }
         };
-        let mut epochs = vec![measure(&network, 0, base_lr, 0.0)];
+        let mut epochs = vec![measure(&mut fused, 0, base_lr, 0.0)];
         on_epoch(&epochs[0]);
 
         let mut shuffle_rng = rng(derive_seed(spec.seed, "train/shuffle"));
-        let mut order = BatchOrder::new(train.len());
-        let (mut features, mut labels) = (Vec::new(), Vec::new());
+        let mut order = BatchOrder::new(train.data.len());
+        let (mut features, mut labels, mut targets) = (Vec::new(), Vec::new(), Vec::new());
+        let mut d_logits = Vec::new();
         let mut status = Status::Ok;
 
         for epoch in 1..=spec.epochs {
@@ -181,15 +186,16 @@ impl NetworkVisitor for Fit<'_, '_> {
             let started = Instant::now();
             let mut finite = true;
             for batch in order.batches(spec.batch_size) {
-                train.gather(batch, &mut features, &mut labels);
-                let x = dev.tensor_from_vec(features.clone(), (batch.len(), train.n_features));
-                let y = dev.tensor_from_vec(targets(&labels, outputs), (batch.len(), outputs));
-                let loss = (spec.loss.train)(network.forward(x.leaky_traced()), y);
-                finite &= loss.array().is_finite();
-                let mut grads = loss.backward();
-                apply_optimizer(&mut network, &mut grads, spec.optimizer.as_mut());
+                train.data.gather(batch, &mut features, &mut labels);
+                train.gather_targets(batch, &mut targets);
+                let logits = fused.forward(&features, true);
+                finite &= loss
+                    .value_and_grad(logits, &targets, &mut d_logits)
+                    .is_finite();
+                fused.backward(&features, &d_logits);
+                fused.step(spec.optimizer.as_mut());
             }
-            let metrics = measure(&network, epoch, lr, started.elapsed().as_secs_f64());
+            let metrics = measure(&mut fused, epoch, lr, started.elapsed().as_secs_f64());
             finite &= metrics.train_loss.is_finite() && metrics.test_loss.is_finite();
             on_epoch(&metrics);
             epochs.push(metrics);
@@ -201,7 +207,7 @@ impl NetworkVisitor for Fit<'_, '_> {
         Ok(Trained {
             epochs,
             status,
-            weights: Weights::of(&mut network),
+            weights: fused.weights(),
             outputs,
         })
     }

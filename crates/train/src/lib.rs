@@ -31,6 +31,7 @@
 
 mod evaluate;
 mod fit;
+mod loss;
 mod predict;
 
 pub use fit::{EpochMetrics, Status, TrainError, TrainSpec, Trained, train};

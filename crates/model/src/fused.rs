@@ -1,0 +1,233 @@
+//! The training fast path: an MLP's forward and backward passes written by hand over flat
+//! buffers, with every buffer allocated once per run.
+//!
+//! At the sizes of TP1 (a 2-20-20-1 network, batches of 10) a step through dfdx's tape costs
+//! about three times a fused loop: the time goes to recording operations, allocating every
+//! intermediate and gradient, and broadcasting biases, not to arithmetic. [`FusedMlp`]
+//! computes the same functions as the dfdx models of the menu (`crates/model/tests/fused.rs`
+//! holds it to their values and gradients), so the dfdx model stays the definition and this
+//! is how dlp trains it.
+
+use dlp_optim::Optimizer;
+
+use crate::activation::Activation;
+use crate::weights::{NamedTensor, Weights, tensor_name};
+
+/// An MLP's parameters, gradients and activations as flat `f32` buffers, laid out as
+/// `torch.nn.Linear` (`weight` is `(out, in)`, row-major).
+#[derive(Debug, Clone)]
+pub struct FusedMlp {
+    activation: Activation,
+    layers: Vec<Layer>,
+    /// `d loss / d z` of the layer being back-propagated, `(rows, outputs)`.
+    delta: Vec<f32>,
+    /// The same for the layer below, `(rows, inputs)`.
+    delta_below: Vec<f32>,
+}
+
+#[derive(Debug, Clone)]
+struct Layer {
+    inputs: usize,
+    outputs: usize,
+    weight: Vec<f32>,
+    /// `weight` transposed, `(in, out)`: the forward pass adds `x[i] * row i` to the outputs,
+    /// a loop over contiguous memory without a reduction, which the compiler vectorises.
+    weight_t: Vec<f32>,
+    bias: Vec<f32>,
+    grad_weight: Vec<f32>,
+    grad_bias: Vec<f32>,
+    /// `(rows, outputs)`: activations of a hidden layer, logits of the head.
+    output: Vec<f32>,
+    /// `(rows, outputs)`: the activation's derivative at each pre-activation (training only).
+    slope: Vec<f32>,
+}
+
+impl Layer {
+    fn transpose(&mut self) {
+        for (o, row) in self.weight.chunks_exact(self.inputs).enumerate() {
+            for (i, &w) in row.iter().enumerate() {
+                self.weight_t[i * self.outputs + o] = w;
+            }
+        }
+    }
+
+    /// `output = input W^T + b` for `rows` rows.
+    fn forward(&mut self, input: &[f32], rows: usize) {
+        self.output.resize(rows * self.outputs, 0.0);
+        for (out, x) in self
+            .output
+            .chunks_exact_mut(self.outputs)
+            .zip(input.chunks_exact(self.inputs))
+        {
+            out.copy_from_slice(&self.bias);
+            for (&x, w) in x.iter().zip(self.weight_t.chunks_exact(self.outputs)) {
+                for (out, &w) in out.iter_mut().zip(w) {
+                    *out += x * w;
+                }
+            }
+        }
+    }
+
+    /// Sets the gradients from `delta` (`d loss / d output`, `(rows, outputs)`) and `input`.
+    fn accumulate_grads(&mut self, input: &[f32], delta: &[f32]) {
+        self.grad_weight.fill(0.0);
+        self.grad_bias.fill(0.0);
+        for (d, x) in delta
+            .chunks_exact(self.outputs)
+            .zip(input.chunks_exact(self.inputs))
+        {
+            for ((&d, g), gb) in d
+                .iter()
+                .zip(self.grad_weight.chunks_exact_mut(self.inputs))
+                .zip(&mut self.grad_bias)
+            {
+                *gb += d;
+                for (g, &x) in g.iter_mut().zip(x) {
+                    *g += d * x;
+                }
+            }
+        }
+    }
+
+    /// `below = (delta W) * slope_below`: `d loss / d z` of the layer below.
+    fn propagate(&self, delta: &[f32], slope_below: &[f32], below: &mut Vec<f32>) {
+        below.clear();
+        below.resize(slope_below.len(), 0.0);
+        for ((b, d), s) in below
+            .chunks_exact_mut(self.inputs)
+            .zip(delta.chunks_exact(self.outputs))
+            .zip(slope_below.chunks_exact(self.inputs))
+        {
+            for (&d, w) in d.iter().zip(self.weight.chunks_exact(self.inputs)) {
+                for (b, &w) in b.iter_mut().zip(w) {
+                    *b += d * w;
+                }
+            }
+            for (b, &s) in b.iter_mut().zip(s) {
+                *b *= s;
+            }
+        }
+    }
+}
+
+impl FusedMlp {
+    /// Takes the parameters of a network of the menu (as [`Weights::of`] reads them: layer by
+    /// layer from the input, weight `(out, in)` then bias) and its hidden activation.
+    pub fn new(weights: &Weights, activation: Activation) -> Self {
+        let layers = weights
+            .tensors
+            .chunks_exact(2)
+            .map(|pair| {
+                let (weight, bias) = (&pair[0], &pair[1]);
+                let (outputs, inputs) = (weight.shape[0], weight.shape[1]);
+                let mut layer = Layer {
+                    inputs,
+                    outputs,
+                    weight: weight.values.clone(),
+                    weight_t: vec![0.0; weight.values.len()],
+                    bias: bias.values.clone(),
+                    grad_weight: vec![0.0; weight.values.len()],
+                    grad_bias: vec![0.0; outputs],
+                    output: Vec::new(),
+                    slope: Vec::new(),
+                };
+                layer.transpose();
+                layer
+            })
+            .collect();
+        Self {
+            activation,
+            layers,
+            delta: Vec::new(),
+            delta_below: Vec::new(),
+        }
+    }
+
+    /// The parameters, named as `torch.nn.Sequential` names them.
+    pub fn weights(&self) -> Weights {
+        let tensors = self.layers.iter().enumerate().flat_map(|(l, layer)| {
+            [
+                NamedTensor {
+                    name: tensor_name(l, "weight"),
+                    shape: vec![layer.outputs, layer.inputs],
+                    values: layer.weight.clone(),
+                },
+                NamedTensor {
+                    name: tensor_name(l, "bias"),
+                    shape: vec![layer.outputs],
+                    values: layer.bias.clone(),
+                },
+            ]
+        });
+        Weights {
+            tensors: tensors.collect(),
+        }
+    }
+
+    /// Number of input features.
+    pub fn inputs(&self) -> usize {
+        self.layers[0].inputs
+    }
+
+    /// Number of outputs (logits per row).
+    pub fn outputs(&self) -> usize {
+        self.layers[self.layers.len() - 1].outputs
+    }
+
+    /// The logits, `(rows, outputs)`, of `x` (`(rows, inputs)`, row-major). With `train`, keeps
+    /// what [`backward`](Self::backward) needs.
+    pub fn forward(&mut self, x: &[f32], train: bool) -> &[f32] {
+        let rows = x.len() / self.inputs();
+        let last = self.layers.len() - 1;
+        for l in 0..self.layers.len() {
+            let (below, rest) = self.layers.split_at_mut(l);
+            let layer = &mut rest[0];
+            let input = below.last().map_or(x, |b| &b.output[..]);
+            layer.forward(input, rows);
+            if l < last {
+                let slopes = train.then(|| {
+                    layer.slope.resize(layer.output.len(), 0.0);
+                    &mut layer.slope[..]
+                });
+                self.activation.apply_in_place(&mut layer.output, slopes);
+            }
+        }
+        &self.layers[last].output
+    }
+
+    /// Sets the gradients of every parameter from `d loss / d logits` (`(rows, outputs)`),
+    /// after a training [`forward`](Self::forward) of the same `x`.
+    pub fn backward(&mut self, x: &[f32], d_logits: &[f32]) {
+        self.delta.clear();
+        self.delta.extend_from_slice(d_logits);
+        for l in (0..self.layers.len()).rev() {
+            let (below, rest) = self.layers.split_at_mut(l);
+            let layer = &mut rest[0];
+            let input = below.last().map_or(x, |b| &b.output[..]);
+            layer.accumulate_grads(input, &self.delta);
+            if let Some(below) = below.last() {
+                layer.propagate(&self.delta, &below.slope, &mut self.delta_below);
+                std::mem::swap(&mut self.delta, &mut self.delta_below);
+            }
+        }
+    }
+
+    /// One optimizer step from the gradients of the last [`backward`](Self::backward).
+    /// Tensor `2 * l` is layer `l`'s weight and `2 * l + 1` its bias, as in
+    /// [`apply_optimizer`](crate::apply_optimizer).
+    pub fn step(&mut self, optimizer: &mut dyn Optimizer) {
+        optimizer.begin_step();
+        for (l, layer) in self.layers.iter_mut().enumerate() {
+            optimizer.update(2 * l, &mut layer.weight, &layer.grad_weight);
+            optimizer.update(2 * l + 1, &mut layer.bias, &layer.grad_bias);
+            layer.transpose();
+        }
+    }
+
+    /// The gradients of the last [`backward`](Self::backward), in parameter order.
+    pub fn grads(&self) -> impl Iterator<Item = &[f32]> {
+        self.layers
+            .iter()
+            .flat_map(|layer| [&layer.grad_weight[..], &layer.grad_bias[..]])
+    }
+}
