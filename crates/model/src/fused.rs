@@ -11,6 +11,7 @@
 use dlp_optim::Optimizer;
 
 use crate::activation::Activation;
+use crate::rows::RowSums;
 use crate::weights::{NamedTensor, Weights, tensor_name};
 
 /// An MLP's parameters, gradients and activations as flat `f32` buffers, laid out as
@@ -54,58 +55,47 @@ impl Layer {
     /// `output = input W^T + b` for `rows` rows.
     fn forward(&mut self, input: &[f32], rows: usize) {
         self.output.resize(rows * self.outputs, 0.0);
-        for (out, x) in self
-            .output
-            .chunks_exact_mut(self.outputs)
-            .zip(input.chunks_exact(self.inputs))
-        {
-            out.copy_from_slice(&self.bias);
-            for (&x, w) in x.iter().zip(self.weight_t.chunks_exact(self.outputs)) {
-                for (out, &w) in out.iter_mut().zip(w) {
-                    *out += x * w;
-                }
-            }
+        RowSums {
+            init: Some(&self.bias),
+            coefs: input,
+            t_stride: self.inputs,
+            k_stride: 1,
+            rows: &self.weight_t,
         }
+        .write_to(&mut self.output, self.outputs);
     }
 
     /// Sets the gradients from `delta` (`d loss / d output`, `(rows, outputs)`) and `input`.
-    fn accumulate_grads(&mut self, input: &[f32], delta: &[f32]) {
-        self.grad_weight.fill(0.0);
+    fn set_grads(&mut self, input: &[f32], delta: &[f32]) {
+        RowSums {
+            init: None,
+            coefs: delta,
+            t_stride: 1,
+            k_stride: self.outputs,
+            rows: input,
+        }
+        .write_to(&mut self.grad_weight, self.inputs);
         self.grad_bias.fill(0.0);
-        for (d, x) in delta
-            .chunks_exact(self.outputs)
-            .zip(input.chunks_exact(self.inputs))
-        {
-            for ((&d, g), gb) in d
-                .iter()
-                .zip(self.grad_weight.chunks_exact_mut(self.inputs))
-                .zip(&mut self.grad_bias)
-            {
-                *gb += d;
-                for (g, &x) in g.iter_mut().zip(x) {
-                    *g += d * x;
-                }
+        for d in delta.chunks_exact(self.outputs) {
+            for (g, &d) in self.grad_bias.iter_mut().zip(d) {
+                *g += d;
             }
         }
     }
 
     /// `below = (delta W) * slope_below`: `d loss / d z` of the layer below.
     fn propagate(&self, delta: &[f32], slope_below: &[f32], below: &mut Vec<f32>) {
-        below.clear();
         below.resize(slope_below.len(), 0.0);
-        for ((b, d), s) in below
-            .chunks_exact_mut(self.inputs)
-            .zip(delta.chunks_exact(self.outputs))
-            .zip(slope_below.chunks_exact(self.inputs))
-        {
-            for (&d, w) in d.iter().zip(self.weight.chunks_exact(self.inputs)) {
-                for (b, &w) in b.iter_mut().zip(w) {
-                    *b += d * w;
-                }
-            }
-            for (b, &s) in b.iter_mut().zip(s) {
-                *b *= s;
-            }
+        RowSums {
+            init: None,
+            coefs: delta,
+            t_stride: self.outputs,
+            k_stride: 1,
+            rows: &self.weight,
+        }
+        .write_to(below, self.inputs);
+        for (b, &s) in below.iter_mut().zip(slope_below) {
+            *b *= s;
         }
     }
 }
@@ -204,7 +194,7 @@ impl FusedMlp {
             let (below, rest) = self.layers.split_at_mut(l);
             let layer = &mut rest[0];
             let input = below.last().map_or(x, |b| &b.output[..]);
-            layer.accumulate_grads(input, &self.delta);
+            layer.set_grads(input, &self.delta);
             if let Some(below) = below.last() {
                 layer.propagate(&self.delta, &below.slope, &mut self.delta_below);
                 std::mem::swap(&mut self.delta, &mut self.delta_below);

@@ -20,6 +20,15 @@
 //! ```
 #![warn(missing_docs)]
 
+/// Hands the menu's hidden widths to `$callback!` as literals: the one list from which `menu!`
+/// generates the model types and `RowSums` its specialised loops. To add a width, add it here
+/// (each width costs about 1 s of release build).
+macro_rules! with_menu_widths {
+    ($callback:ident) => {
+        $callback! {1, 2, 3, 4, 5, 8, 10, 15, 16, 20, 25, 32, 50, 64, 100, 128}
+    };
+}
+
 mod activation;
 mod config;
 mod dense;
@@ -27,6 +36,7 @@ mod error;
 mod fused;
 mod menu;
 mod network;
+mod rows;
 mod step;
 mod weights;
 

@@ -46,7 +46,7 @@ impl Architecture {
         if !hidden.is_empty() && !WIDTHS.contains(&width) {
             return Err(refuse(format!(
                 "width {width} is not in the menu; pick a listed width, or add {width} to the \
-                 `menu!` list in crates/model/src/menu.rs and rebuild dlp"
+                 `with_menu_widths!` list in crates/model/src/lib.rs and rebuild dlp"
             )));
         }
         Ok(Self {
@@ -91,7 +91,6 @@ impl Architecture {
 }
 
 /// Generates the menu: one arm per (depth, width), so each entry is a concrete type.
-/// To add a width, add it to the list below (each width costs about 1 s of release build).
 macro_rules! menu {
     ($($width:literal),* $(,)?) => {
         /// Hidden-layer widths of the menu, ascending.
@@ -112,7 +111,7 @@ macro_rules! menu {
     };
 }
 
-menu!(1, 2, 3, 4, 5, 8, 10, 15, 16, 20, 25, 32, 50, 64, 100, 128);
+with_menu_widths!(menu);
 
 /// A human-readable description of the menu, for `dlp list models` and error messages.
 pub fn describe_menu() -> String {
