@@ -72,10 +72,10 @@ impl RowSums<'_> {
         // The passes' coefficients are always a whole matrix, row-major or transposed.
         let coefs = self.coefs[..t * k].to_vec();
         let product = if self.k_stride == 1 {
-            debug_assert_eq!(self.t_stride, k);
+            debug_assert!(t == 1 || self.t_stride == k);
             dev.tensor_from_vec(coefs, (t, k)).matmul(rows)
         } else {
-            debug_assert_eq!((self.t_stride, self.k_stride), (1, t));
+            debug_assert!(self.t_stride == 1 && self.k_stride == t);
             dev.tensor_from_vec(coefs, (k, t))
                 .permute::<_, Axes2<1, 0>>()
                 .matmul(rows)

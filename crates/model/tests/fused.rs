@@ -75,18 +75,38 @@ impl NetworkVisitor for Case {
         prop_assert_eq!(got.len(), expected.len());
         let scale = expected.iter().fold(0.0_f32, |m, v| m.max(v.abs()));
         for (i, (&g, &e)) in got.iter().zip(&expected).enumerate() {
-            prop_assert!(close(g, e, scale), "{} ({}): logit {} is {} fused, {} by dfdx", name, self.activation.name(), i, g, e);
+            prop_assert!(
+                close(g, e, scale),
+                "{} ({}): logit {} is {} fused, {} by dfdx",
+                name,
+                self.activation.name(),
+                i,
+                g,
+                e
+            );
         }
 
         fused.backward(&self.x, &self.upstream);
-        let mut collect = GradsOf { grads: &grads, out: Vec::new() };
+        let mut collect = GradsOf {
+            grads: &grads,
+            out: Vec::new(),
+        };
         net.visit_layers(&mut collect);
         let fused_grads: Vec<Vec<f32>> = fused.grads().map(<[f32]>::to_vec).collect();
         prop_assert_eq!(fused_grads.len(), collect.out.len());
         for (k, (g, e)) in fused_grads.iter().zip(&collect.out).enumerate() {
             let scale = e.iter().fold(0.0_f32, |m, v| m.max(v.abs()));
             for (i, (&g, &e)) in g.iter().zip(e).enumerate() {
-                prop_assert!(close(g, e, scale), "{} ({}): gradient of tensor {}[{}] is {} fused, {} by dfdx", name, self.activation.name(), k, i, g, e);
+                prop_assert!(
+                    close(g, e, scale),
+                    "{} ({}): gradient of tensor {}[{}] is {} fused, {} by dfdx",
+                    name,
+                    self.activation.name(),
+                    k,
+                    i,
+                    g,
+                    e
+                );
             }
         }
 
@@ -104,7 +124,13 @@ impl NetworkVisitor for Case {
             for (&a, &b) in f.values.iter().zip(&d.values) {
                 // Adam moves each parameter by about lr whatever the gradient's size, so a
                 // gradient that differs in its last bits moves it the same.
-                prop_assert!((a - b).abs() <= 1e-4, "{}: {} fused, {} by dfdx after a step", f.name, a, b);
+                prop_assert!(
+                    (a - b).abs() <= 1e-4,
+                    "{}: {} fused, {} by dfdx after a step",
+                    f.name,
+                    a,
+                    b
+                );
             }
         }
         Ok(())
