@@ -257,3 +257,51 @@ fn a_diverging_run_is_recorded_and_the_command_succeeds() {
     let epochs = Table::read(&out.join("diverge").join("epochs.csv"));
     assert_eq!(epochs.rows.len(), epoch + 1, "training stops at divergence");
 }
+
+/// Reports are written after every study has trained, several at once, but each study's
+/// claims print in study order; a study that stops the run (here its results folder holds
+/// another configuration) leaves the reports of the studies trained before it.
+#[test]
+fn reports_keep_study_order_and_survive_a_later_stop() {
+    let tmp = tempfile::tempdir().unwrap();
+    let studies = tmp.path().join("studies");
+    std::fs::create_dir(&studies).unwrap();
+    for name in ["a", "b"] {
+        let claim = format!(
+            "\n[[expect]]\nclaim = \"claim of {name}\"\nmetric = \"final_test_acc\"\n\
+             op = \">=\"\nvalue = 0.0\n"
+        );
+        write(
+            &studies,
+            &format!("{name}.toml"),
+            &small_experiment(name, 1, 2, &claim),
+        );
+    }
+    let out = tmp.path().join("results");
+    let output = run_ok(&studies, &out, &["--jobs", "2"], tmp.path());
+    let (a, b) = (
+        output.stdout.find("PASS claim of a"),
+        output.stdout.find("PASS claim of b"),
+    );
+    assert!(a.is_some() && b.is_some() && a < b, "{}", output.stdout);
+
+    let stopped = tmp.path().join("stopped");
+    let c = write(tmp.path(), "c.toml", &small_experiment("c", 1, 2, ""));
+    run_ok(&c, &stopped, &[], tmp.path());
+    write(&studies, "c.toml", &small_experiment("c", 1, 3, ""));
+    let args = [
+        "run",
+        "-q",
+        "--out",
+        stopped.to_str().unwrap(),
+        studies.to_str().unwrap(),
+    ];
+    let output = dlp(&args, tmp.path());
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    for name in ["a", "b"] {
+        assert!(
+            stopped.join(name).join("report.html").is_file(),
+            "no report for {name}"
+        );
+    }
+}

@@ -44,7 +44,10 @@ fn check(
     let zt = dev.tensor_from_vec(z.to_vec(), (rows, outputs));
     let yt = dev.tensor_from_vec(y.to_vec(), (rows, outputs));
     let value = f64::from((entry.eval)(zt.clone(), yt.clone()).array());
-    let grad = (entry.train)(zt.leaky_trace(), yt).backward().get(&zt).as_vec();
+    let grad = (entry.train)(zt.leaky_trace(), yt)
+        .backward()
+        .get(&zt)
+        .as_vec();
 
     let mut fused_grad = vec![f32::NAN; z.len()];
     let fused_value = fused(z, y, outputs, Some(&mut fused_grad));

@@ -160,6 +160,10 @@ fn main() -> ExitCode {
                 fresh,
                 shard,
             };
+            // Reports wait until every study has trained, then take `jobs` threads: written
+            // one after each study, they would leave all cores but one idle meanwhile.
+            let mut trained = Vec::new();
+            let mut stopped = None;
             for study in &studies {
                 match run_study(study, &options) {
                     Ok(summary) => {
@@ -183,32 +187,36 @@ fn main() -> ExitCode {
                                 Err(error) => eprintln!("warning: no summary: {error:#}"),
                             }
                         }
-                        if options.shard.is_none() && !no_report {
-                            claims_hold &= report(&summary.dir);
-                        }
+                        trained.push(summary.dir);
                     }
                     Err(RunError::Input(message)) => {
                         eprintln!("error: {message}");
-                        return ExitCode::from(2);
+                        stopped = Some(ExitCode::from(2));
                     }
                     Err(error @ RunError::Interrupted { .. }) => {
                         eprintln!("{}: {error}", study.name());
-                        return ExitCode::from(130);
+                        stopped = Some(ExitCode::from(130));
                     }
                     Err(RunError::Failed(error)) => {
                         eprintln!("error: {}: {error:#}", study.path.display());
-                        return ExitCode::from(1);
+                        stopped = Some(ExitCode::from(1));
                     }
                 }
+                if stopped.is_some() {
+                    break;
+                }
             }
-            if claims_hold {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
+            // The studies trained before a stop still get their reports.
+            if options.shard.is_none() && !no_report {
+                claims_hold &= reports(&trained, jobs);
+            }
+            match stopped {
+                Some(code) => code,
+                None if claims_hold => ExitCode::SUCCESS,
+                None => ExitCode::from(1),
             }
         }
         Command::Report { dirs } => {
-            let mut all_hold = true;
             for dir in &dirs {
                 if !dir.join("runs.csv").is_file() {
                     eprintln!(
@@ -217,9 +225,9 @@ fn main() -> ExitCode {
                     );
                     return ExitCode::from(2);
                 }
-                all_hold &= report(dir);
             }
-            if all_hold {
+            let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+            if reports(&dirs, jobs) {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
@@ -355,26 +363,45 @@ fn main() -> ExitCode {
 
 /// Writes the report of `dir`, prints its claims; false when a claim fails or no report could
 /// be written.
-fn report(dir: &std::path::Path) -> bool {
-    match dlp_runner::report::write_report(dir) {
-        Ok(report) => {
-            for warning in &report.warnings {
-                eprintln!("warning: {warning}");
-            }
-            for claim in &report.claims {
-                println!("{claim}");
-            }
-            eprintln!("report: {}", dir.join("report.html").display());
-            report.all_passed()
+/// Writes the report of every folder, `jobs` at a time, and prints each one's warnings and
+/// claims in folder order. Whether every claim of every report holds.
+fn reports(dirs: &[PathBuf], jobs: usize) -> bool {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let written: Vec<_> = dirs.iter().map(|_| std::sync::OnceLock::new()).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, dirs.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(dir) = dirs.get(i) else { break };
+                    let _ = written[i].set(dlp_runner::report::write_report(dir));
+                }
+            });
         }
-        Err(error) => {
-            eprintln!(
-                "error: cannot write the report of {}: {error:#}",
-                dir.display()
-            );
-            false
+    });
+    let mut all_hold = true;
+    for (dir, report) in dirs.iter().zip(written) {
+        match report.into_inner().expect("every folder was reported") {
+            Ok(report) => {
+                for warning in &report.warnings {
+                    eprintln!("warning: {warning}");
+                }
+                for claim in &report.claims {
+                    println!("{claim}");
+                }
+                eprintln!("report: {}", dir.join("report.html").display());
+                all_hold &= report.all_passed();
+            }
+            Err(error) => {
+                eprintln!(
+                    "error: cannot write the report of {}: {error:#}",
+                    dir.display()
+                );
+                all_hold = false;
+            }
         }
     }
+    all_hold
 }
 
 /// The first Ctrl-C lets the runs in flight finish and be written; the second stops at once.

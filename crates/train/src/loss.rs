@@ -2,6 +2,9 @@ use dfdx::prelude::*;
 use dlp_loss::{Head, LossEntry};
 use dlp_model::Dev;
 
+/// Logits or targets as a dfdx tensor.
+type Matrix = Tensor<(usize, usize), f32, Dev>;
+
 /// A run's loss on `(rows, outputs)` slices of logits and targets: by hand when the loss
 /// registers a fused version, else through its dfdx functions (on the tape for gradients).
 pub(crate) struct Loss {
@@ -50,11 +53,7 @@ impl Loss {
         f64::from((self.entry.eval)(z, y).array())
     }
 
-    fn tensors(
-        &self,
-        logits: &[f32],
-        targets: &[f32],
-    ) -> (Tensor<(usize, usize), f32, Dev>, Tensor<(usize, usize), f32, Dev>) {
+    fn tensors(&self, logits: &[f32], targets: &[f32]) -> (Matrix, Matrix) {
         let shape = (logits.len() / self.outputs, self.outputs);
         (
             self.dev.tensor_from_vec(logits.to_vec(), shape),

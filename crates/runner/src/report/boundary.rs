@@ -2,15 +2,13 @@
 //! class, for k > 2) over the plane, test points on top, for the best run of each group, and
 //! a grid of small ones across the sweep (as TensorFlow Playground shows them).
 
-use std::path::Path;
-
 use anyhow::{Context, Result, bail};
 use dlp_model::Weights;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::cells::Cells;
-use super::figure::{Draw, Figure, color, err, render};
+use super::figure::{Draw, Figure, Plots, color, err, render};
 use super::load::{Results, Run};
 use super::stats::fmt;
 use super::threshold::short;
@@ -36,7 +34,7 @@ pub struct Boundary {
 pub fn figures(
     results: &Results,
     cells: &Cells,
-    plots: &Path,
+    plots: &Plots,
     warnings: &mut Vec<String>,
 ) -> Vec<Result<Figure>> {
     let runs = &results.runs;
@@ -73,9 +71,12 @@ pub fn figures(
                 continue;
             }
         }
-        let small = format!("{} (acc {acc})", short(&group.label, 34));
-        if let Ok(Some(boundary)) = compute(results, cells, best, 40, 150, small) {
-            thumbs.push(boundary);
+        // The grid needs two groups or more: with one, its small boundary is never drawn.
+        if runs.groups.len() > 1 {
+            let small = format!("{} (acc {acc})", short(&group.label, 34));
+            if let Ok(Some(boundary)) = compute(results, cells, best, 40, 150, small) {
+                thumbs.push(boundary);
+            }
         }
     }
     if thumbs.len() > 1 {

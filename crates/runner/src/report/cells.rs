@@ -1,10 +1,12 @@
 //! The resolved configuration of each cell (`cells/<cell>.toml`), and what it regenerates:
 //! the data of a seed and the model of a run.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use anyhow::{Context, Result};
-use dlp_data::Split;
+use dlp_data::{DataConfig, Split};
 
 use super::load::{Results, Run};
 use crate::Resolved;
@@ -13,6 +15,9 @@ use crate::Resolved;
 /// (with a warning), and so are the plots that need them.
 pub struct Cells {
     resolved: BTreeMap<usize, Resolved>,
+    /// Data already regenerated, by configuration and seed: the plots ask for the data of a
+    /// run more than once, and cells that sweep other keys share it.
+    data: RefCell<Vec<(DataConfig, u64, Rc<Split>)>>,
 }
 
 impl Cells {
@@ -27,7 +32,10 @@ impl Cells {
                 Err(e) => warnings.push(format!("{e:#}")),
             }
         }
-        Self { resolved }
+        Self {
+            resolved,
+            data: RefCell::default(),
+        }
     }
 
     /// The configuration of `cell`.
@@ -42,11 +50,25 @@ impl Cells {
         thresholds.all(|t| t == first).then_some(first)
     }
 
-    /// The data `run` trained on, regenerated from its seed.
-    pub fn data(&self, results: &Results, run: &Run) -> Result<Split> {
-        let resolved = self.get(run.cell).context("no configuration")?;
-        dlp_data::load(&resolved.experiment.data, run.seed, &results.experiment_dir)
-            .with_context(|| format!("cannot regenerate the data of run {}", run.run_id))
+    /// The data `run` trained on, regenerated from its seed (once per configuration and seed).
+    pub fn data(&self, results: &Results, run: &Run) -> Result<Rc<Split>> {
+        let config = &self
+            .get(run.cell)
+            .context("no configuration")?
+            .experiment
+            .data;
+        let known = self.data.borrow().iter().find_map(|(c, seed, split)| {
+            (c == config && *seed == run.seed).then(|| Rc::clone(split))
+        });
+        if let Some(split) = known {
+            return Ok(split);
+        }
+        let split = dlp_data::load(config, run.seed, &results.experiment_dir)
+            .with_context(|| format!("cannot regenerate the data of run {}", run.run_id))?;
+        let split = Rc::new(split);
+        let entry = (config.clone(), run.seed, Rc::clone(&split));
+        self.data.borrow_mut().push(entry);
+        Ok(split)
     }
 }
 

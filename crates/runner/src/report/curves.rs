@@ -1,13 +1,11 @@
 //! Learning curves: train and test loss and accuracy per epoch, one line per group (the mean
 //! over seeds) inside a band from the lowest to the highest seed.
 
-use std::path::Path;
-
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::figure::{Draw, Figure, color, err, legend, legend_height, render};
+use super::figure::{Draw, Figure, Plots, color, err, legend, legend_height, render};
 use super::load::{Results, Run, Runs};
 use super::stats::{Summary, fmt};
 
@@ -45,7 +43,7 @@ struct Curves {
 }
 
 /// Draws `plots/curves.png` and its SVG.
-pub fn figure(results: &Results, plots: &Path) -> Result<Figure> {
+pub fn figure(results: &Results, plots: &Plots) -> Result<Figure> {
     let runs = &results.runs;
     let panels = PANELS
         .iter()

@@ -66,9 +66,10 @@ pub fn write_report(dir: &Path) -> Result<Report> {
     let results = load::load(dir)?;
     let claims = claims::evaluate_all(&results.expect, &results.runs);
     let tables = tables::group_tables(&results.runs);
-    let plots = dir.join("plots");
-    std::fs::create_dir_all(&plots)
-        .with_context(|| format!("cannot create {}", plots.display()))?;
+    let plots_dir = dir.join("plots");
+    std::fs::create_dir_all(&plots_dir)
+        .with_context(|| format!("cannot create {}", plots_dir.display()))?;
+    let plots = figure::Plots::new(plots_dir);
 
     let mut warnings = Vec::new();
     let cells = cells::Cells::load(&results, &mut warnings);

@@ -1,14 +1,12 @@
 //! The dataset: the training points of the first run's seed, coloured by label.
 
-use std::path::Path;
-
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::boundary::label_color;
 use super::cells::Cells;
-use super::figure::{Draw, Figure, err, render};
+use super::figure::{Draw, Figure, Plots, err, render};
 use super::load::Results;
 
 /// At most this many points are drawn (evenly spaced in file order).
@@ -22,7 +20,7 @@ struct Scatter {
 }
 
 /// Draws `plots/dataset.png` and its SVG; `None` without runs or with a single feature.
-pub fn figure(results: &Results, cells: &Cells, plots: &Path) -> Option<Result<Figure>> {
+pub fn figure(results: &Results, cells: &Cells, plots: &Plots) -> Option<Result<Figure>> {
     let run = results.runs.runs.first()?;
     let split = match cells.data(results, run) {
         Ok(split) => split,

@@ -1,13 +1,11 @@
 //! Time to the threshold accuracy: epochs and seconds per group, as horizontal bars (mean
 //! over the seeds that reached it, whiskers from min to max), "never reached" otherwise.
 
-use std::path::Path;
-
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::figure::{Draw, Figure, color, err, render};
+use super::figure::{Draw, Figure, Plots, color, err, render};
 use super::load::Runs;
 use super::stats::{Summary, fmt};
 
@@ -21,7 +19,7 @@ struct Bars {
 }
 
 /// Draws `plots/threshold.png` and its SVG; `threshold` is the accuracy waited for.
-pub fn figure(runs: &Runs, threshold: Option<f64>, plots: &Path) -> Result<Figure> {
+pub fn figure(runs: &Runs, threshold: Option<f64>, plots: &Plots) -> Result<Figure> {
     let at = threshold.map_or("the threshold".to_string(), |t| {
         format!("test accuracy {}", fmt(t))
     });
