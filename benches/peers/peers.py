@@ -291,9 +291,9 @@ def read_runs(folder):
         return list(csv.DictReader(f))
 
 
-def dlp_run(dlp, files, out, jobs=1):
-    """Whole-process wall time of `dlp run FILES -q --fresh --out OUT -j JOBS` and the rows."""
-    cmd = [dlp, "run", *files, "-q", "--fresh", "--out", out, "--jobs", str(jobs)]
+def dlp_run(dlp, files, out, jobs=1, extra=()):
+    """Whole-process wall time of `dlp run FILES -q --fresh --out OUT -j JOBS [EXTRA]`."""
+    cmd = [dlp, "run", *files, "-q", "--fresh", "--out", out, "--jobs", str(jobs), *extra]
     start = time.perf_counter()
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - start
@@ -329,8 +329,8 @@ def cmd_cases(args):
             f.write(EXPERIMENT.format(name=f"peer-{key}", hidden=hidden, epochs=10, batch=batch))
         files[key] = path
     data = tp1_data(0)
-    times = {key: {k: [] for k in ("dlp_proc", "dlp_train", "torch_eval", "torch_noeval",
-                                   "sk_fit", "sk_eval")} for key, *_ in CASES}
+    times = {key: {k: [] for k in ("dlp_proc", "dlp_bare", "dlp_train", "torch_eval",
+                                   "torch_noeval", "sk_fit", "sk_eval")} for key, *_ in CASES}
     accs = {key: {k: [] for k in ("dlp", "torch", "sk")} for key, *_ in CASES}
     # One untimed warm-up of everything (page cache, lazy imports, torch's first-call paths).
     for key, _, hidden, batch, sk in CASES:
@@ -348,6 +348,9 @@ def cmd_cases(args):
             row = read_runs(os.path.join(out, f"peer-{key}"))[0]
             times[key]["dlp_proc"].append(s)
             times[key]["dlp_train"].append(float(row["train_seconds"]))
+            # The same without the report (plots, HTML): what the Python loops also leave out.
+            s, _, _ = dlp_run(args.dlp, [files[key]], out, extra=["--no-report"])
+            times[key]["dlp_bare"].append(s)
             accs[key]["dlp"].append(float(row["final_test_acc"]))
             s, acc = torch_train(cfg, data, seed, evaluate=True)
             times[key]["torch_eval"].append(s)
@@ -375,20 +378,22 @@ def print_cases(result):
     ms = lambda xs: f"{med(xs) * 1e3:8.1f}"  # noqa: E731
     print(f"\nMedians over {result['reps']} interleaved repetitions (ms; 10 epochs, 4000/1000 points, "
           "one thread each)\n")
-    head = ("| case | dlp process | dlp train_seconds | PyTorch loop + eval | PyTorch loop, no eval "
-            "| sklearn fit | sklearn + eval | PyTorch+eval / dlp process | PyTorch no-eval / dlp "
-            "train_seconds | sklearn fit / dlp process | sklearn fit / dlp train_seconds | test acc dlp / PyTorch / sklearn |")
+    head = ("| case | dlp process | dlp process, --no-report | dlp train_seconds "
+            "| PyTorch loop + eval | PyTorch loop, no eval | sklearn fit | sklearn + eval "
+            "| PyTorch+eval / dlp --no-report | PyTorch+eval / dlp process "
+            "| PyTorch no-eval / dlp train_seconds | sklearn fit / dlp --no-report "
+            "| sklearn fit / dlp train_seconds | test acc dlp / PyTorch / sklearn |")
     print(head)
     print("|---" * (head.count("|") - 1) + "|")
     for key, label, *_ in CASES:
         t, a = result["times"][key], result["accs"][key]
-        r1 = med(t["torch_eval"]) / med(t["dlp_proc"])
-        r2 = med(t["torch_noeval"]) / med(t["dlp_train"])
-        r3 = med(t["sk_fit"]) / med(t["dlp_proc"])
-        r4 = med(t["sk_fit"]) / med(t["dlp_train"])
-        print(f"| {label} | {ms(t['dlp_proc'])} | {ms(t['dlp_train'])} | {ms(t['torch_eval'])} "
-              f"| {ms(t['torch_noeval'])} | {ms(t['sk_fit'])} | {ms(t['sk_eval'])} "
-              f"| **{r1:.1f}x** | **{r2:.1f}x** | **{r3:.1f}x** | {r4:.1f}x "
+        ratio = lambda num, den: med(t[num]) / med(t[den])  # noqa: E731
+        print(f"| {label} | {ms(t['dlp_proc'])} | {ms(t['dlp_bare'])} | {ms(t['dlp_train'])} "
+              f"| {ms(t['torch_eval'])} | {ms(t['torch_noeval'])} | {ms(t['sk_fit'])} "
+              f"| {ms(t['sk_eval'])} | **{ratio('torch_eval', 'dlp_bare'):.1f}x** "
+              f"| {ratio('torch_eval', 'dlp_proc'):.1f}x "
+              f"| **{ratio('torch_noeval', 'dlp_train'):.1f}x** "
+              f"| **{ratio('sk_fit', 'dlp_bare'):.1f}x** | {ratio('sk_fit', 'dlp_train'):.1f}x "
               f"| {med(a['dlp']):.3f} / {med(a['torch']):.3f} / {med(a['sk']):.3f} |")
 
 

@@ -53,10 +53,15 @@ impl RowSums<'_> {
         }
         for (t, target) in targets.as_chunks_mut::<N>().0.iter_mut().enumerate() {
             let mut acc = init;
-            for (k, row) in rows.iter().enumerate() {
-                let c = self.coef(t, k);
-                for (a, &r) in acc.iter_mut().zip(row) {
-                    *a += c * r;
+            if self.k_stride == 1 {
+                // Contiguous coefficients: no index arithmetic or bounds check per term.
+                let coefs = &self.coefs[t * self.t_stride..][..rows.len()];
+                for (row, &c) in rows.iter().zip(coefs) {
+                    add_scaled(&mut acc, c, row);
+                }
+            } else {
+                for (k, row) in rows.iter().enumerate() {
+                    add_scaled(&mut acc, self.coef(t, k), row);
                 }
             }
             *target = acc;
@@ -103,5 +108,13 @@ impl RowSums<'_> {
                 }
             }
         }
+    }
+}
+
+/// `acc += c * row`.
+#[inline(always)]
+fn add_scaled<const N: usize>(acc: &mut [f32; N], c: f32, row: &[f32; N]) {
+    for (a, &r) in acc.iter_mut().zip(row) {
+        *a += c * r;
     }
 }
