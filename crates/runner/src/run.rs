@@ -92,10 +92,13 @@ pub fn run_study(study: &Study, options: &RunOptions) -> Result<Summary, RunErro
     )
     .map_err(input_error)?;
     describe_study(study, &dir)?;
-    let todo: Vec<&Planned> = plan
+    let mut todo: Vec<&Planned> = plan
         .iter()
         .filter(|p| !results.is_done(&p.run_id))
         .collect();
+    // Longest runs first: the runs left for the end are then short, and no core idles long
+    // waiting for the last one (files are rewritten in plan order at the end anyway).
+    todo.sort_by_key(|p| std::cmp::Reverse(expected_cost(study, &inputs, p)));
     let skipped = plan.len() - todo.len();
 
     let epochs: u64 = todo
@@ -187,6 +190,18 @@ pub fn run_study(study: &Study, options: &RunOptions) -> Result<Summary, RunErro
         diverged,
         failed,
     })
+}
+
+/// A run's work, roughly: epochs x rows x parameters (each epoch trains on the training set
+/// and evaluates both sets, each row costs about one pass over the parameters).
+fn expected_cost(study: &Study, inputs: &Inputs, planned: &Planned) -> usize {
+    let resolved = &study.cells[planned.cell].resolved;
+    let split = inputs.split(planned);
+    let rows = split.train.len() + split.test.len();
+    let parameters = resolved
+        .architecture
+        .parameter_count(split.train.n_features, split.train.n_classes);
+    (resolved.experiment.train.epochs + 1) * rows * parameters
 }
 
 /// What identifies the study's results: its cells' identities, without seeds.
