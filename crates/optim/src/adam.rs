@@ -1,5 +1,7 @@
 //! Adam (with AMSGrad) and AdamW, sharing one core that differs only in where weight decay goes.
 
+use multiversion::multiversion;
+
 use crate::optimizer::zeroed;
 use crate::{OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, check};
 
@@ -81,6 +83,8 @@ impl AdamConfig {
 pub struct Adam {
     cfg: AdamConfig,
     t: u64,
+    /// `1 - beta1^t` and `sqrt(1 - beta2^t)`, computed once per step.
+    bias_corrections: (f64, f32),
     m: Vec<Vec<f32>>,
     v: Vec<Vec<f32>>,
     vmax: Vec<Vec<f32>>,
@@ -93,10 +97,62 @@ impl Adam {
         Ok(Self {
             cfg,
             t: 0,
+            bias_corrections: (0.0, 0.0),
             m: Vec::new(),
             v: Vec::new(),
             vmax: Vec::new(),
         })
+    }
+}
+
+/// One step's coefficients, the same for every tensor.
+struct Rule {
+    l2: f32,
+    w1: f32,
+    b2: f32,
+    w2: f32,
+    step_size: f32,
+    bc2_sqrt: f32,
+    eps: f32,
+}
+
+/// PyTorch's update, element by element, as separate branch-free loops (weight decay apart,
+/// AMSGrad apart) so that the compiler vectorises the common one. Compiled for AVX2 and for the
+/// baseline, picked at run time (`multiversion`): the same operations, so the same numbers.
+#[multiversion(targets("x86_64+avx2"))]
+fn adam_loop(
+    rule: &Rule,
+    params: &mut [f32],
+    grads: &[f32],
+    m: &mut [f32],
+    v: &mut [f32],
+    vmax: Option<&mut [f32]>,
+) {
+    let gradient = |g: f32, p: f32| if rule.l2 != 0.0 { g + rule.l2 * p } else { g };
+    let moments = |m: &mut f32, v: &mut f32, g: f32| {
+        *m = lerp(*m, g, rule.w1);
+        *v = *v * rule.b2 + rule.w2 * g * g;
+    };
+    let apply = |p: &mut f32, m: f32, second: f32| {
+        *p += -rule.step_size * (m / (second.sqrt() / rule.bc2_sqrt + rule.eps));
+    };
+    let state = m.iter_mut().zip(v.iter_mut());
+    match vmax {
+        Some(vmax) => {
+            for (((p, &g), (m, v)), vm) in params.iter_mut().zip(grads).zip(state).zip(vmax) {
+                let g = gradient(g, *p);
+                moments(m, v, g);
+                *vm = vm.max(*v);
+                apply(p, *m, *vm);
+            }
+        }
+        None => {
+            for ((p, &g), (m, v)) in params.iter_mut().zip(grads).zip(state) {
+                let g = gradient(g, *p);
+                moments(m, v, g);
+                apply(p, *m, *v);
+            }
+        }
     }
 }
 
@@ -113,6 +169,9 @@ pub(crate) fn lerp(a: f32, b: f32, w: f32) -> f32 {
 impl Optimizer for Adam {
     fn begin_step(&mut self) {
         self.t += 1;
+        let t = i32::try_from(self.t).unwrap_or(i32::MAX);
+        let (b1, b2) = self.cfg.betas;
+        self.bias_corrections = (1.0 - b1.powi(t), (1.0 - b2.powi(t)).sqrt() as f32);
     }
 
     fn update(&mut self, index: usize, params: &mut [f32], grads: &[f32]) {
@@ -130,9 +189,8 @@ impl Optimizer for Adam {
             amsgrad,
             decoupled_weight_decay,
         } = self.cfg;
-        let t = i32::try_from(self.t).unwrap_or(i32::MAX);
-        let step_size = (lr / (1.0 - b1.powi(t))) as f32;
-        let bc2_sqrt = (1.0 - b2.powi(t)).sqrt() as f32;
+        let (bc1, bc2_sqrt) = self.bias_corrections;
+        let step_size = (lr / bc1) as f32;
         let (w1, b2f, w2, eps) = ((1.0 - b1) as f32, b2 as f32, (1.0 - b2) as f32, eps as f32);
         let l2 = if decoupled_weight_decay {
             0.0
@@ -148,32 +206,17 @@ impl Optimizer for Adam {
         }
         let m = zeroed(&mut self.m, index, n);
         let v = zeroed(&mut self.v, index, n);
-        // Written as separate branch-free loops (weight decay above, AMSGrad apart) so that the
-        // compiler vectorises the common one.
-        let gradient = |g: f32, p: f32| if l2 != 0.0 { g + l2 * p } else { g };
-        let moments = |m: &mut f32, v: &mut f32, g: f32| {
-            *m = lerp(*m, g, w1);
-            *v = *v * b2f + w2 * g * g;
+        let vmax = amsgrad.then(|| zeroed(&mut self.vmax, index, n).as_mut_slice());
+        let rule = Rule {
+            l2,
+            w1,
+            b2: b2f,
+            w2,
+            step_size,
+            bc2_sqrt,
+            eps,
         };
-        let apply = |p: &mut f32, m: f32, second: f32| {
-            *p += -step_size * (m / (second.sqrt() / bc2_sqrt + eps));
-        };
-        let state = m.iter_mut().zip(v.iter_mut());
-        if amsgrad {
-            let vmax = zeroed(&mut self.vmax, index, n);
-            for (((p, &g), (m, v)), vm) in params.iter_mut().zip(grads).zip(state).zip(vmax) {
-                let g = gradient(g, *p);
-                moments(m, v, g);
-                *vm = vm.max(*v);
-                apply(p, *m, *vm);
-            }
-        } else {
-            for ((p, &g), (m, v)) in params.iter_mut().zip(grads).zip(state) {
-                let g = gradient(g, *p);
-                moments(m, v, g);
-                apply(p, *m, *v);
-            }
-        }
+        adam_loop(&rule, params, grads, m, v, vmax);
     }
 
     fn lr(&self) -> f64 {
