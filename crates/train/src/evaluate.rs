@@ -4,7 +4,7 @@ use dlp_model::FusedMlp;
 use crate::loss::Loss;
 
 /// Rows per forward pass when evaluating: the activations of a chunk stay in the cache.
-const CHUNK: usize = 256;
+pub(crate) const CHUNK: usize = 256;
 
 /// A dataset with its targets shaped as the model's outputs, made once per run.
 pub(crate) struct Labelled<'a> {

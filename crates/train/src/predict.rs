@@ -1,6 +1,7 @@
-use dfdx::prelude::*;
-use dlp_model::{Architecture, Dev, Network, NetworkVisitor, Weights};
+use dlp_model::{Architecture, Dev, FusedMlp, Network, NetworkVisitor, Weights};
 use rand::SeedableRng;
+
+use crate::evaluate::CHUNK;
 
 /// The raw outputs (`rows x outputs`, row-major) of the model `architecture` with `weights`
 /// on `points` (`rows x inputs`, row-major): what decision-boundary plots are drawn from.
@@ -38,11 +39,44 @@ impl NetworkVisitor for Predict<'_> {
         let activation = self.architecture.activation();
         let mut network = N::new(&dev, self.inputs, self.outputs, activation, &mut rng);
         self.weights.load_into(&mut network)?;
-        let rows = self.points.len() / self.inputs;
-        if rows == 0 {
-            return Ok(Vec::new());
+        // The model's type checked the weights; the fused forward pass computes its outputs.
+        let mut fused = FusedMlp::new(self.weights, activation);
+        let mut outputs = Vec::with_capacity(self.points.len() / self.inputs * self.outputs);
+        for rows in self.points.chunks(CHUNK * self.inputs) {
+            outputs.extend_from_slice(fused.forward(rows, false));
         }
-        let x = dev.tensor_from_vec(self.points.to_vec(), (rows, self.inputs));
-        Ok(network.forward(x).as_vec())
+        Ok(outputs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use dfdx::prelude::*;
+    use dlp_model::{Activation, Mlp};
+
+    use super::*;
+
+    /// The outputs are the dfdx model's, on more points than one chunk, and weights of another
+    /// shape are refused.
+    #[test]
+    fn predicts_what_the_model_computes() {
+        let dev = Dev::default();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let mut net = Mlp::<8, 1>::new(&dev, 2, 3, Activation::Tanh, &mut rng);
+        let weights = Weights::of(&mut net);
+        let points: Vec<f32> = (0..2 * 600)
+            .map(|i| (i as f32 * 0.37).sin() * 3.0)
+            .collect();
+        let arch = Architecture::new(&[8, 8], Activation::Tanh).unwrap();
+        let got = predict(&arch, &weights, 2, 3, &points).unwrap();
+        let expected = net
+            .forward(dev.tensor_from_vec(points.clone(), (600_usize, 2_usize)))
+            .as_vec();
+        assert_eq!(got.len(), expected.len());
+        for (g, e) in got.iter().zip(&expected) {
+            assert!((g - e).abs() <= 1e-5 * e.abs().max(1.0), "{g} vs {e}");
+        }
+        let other = Architecture::new(&[8], Activation::Tanh).unwrap();
+        assert!(predict(&other, &weights, 2, 3, &[]).is_err());
     }
 }
