@@ -259,10 +259,10 @@ fn a_diverging_run_is_recorded_and_the_command_succeeds() {
 }
 
 /// Reports are written after every study has trained, several at once, but each study's
-/// claims print in study order; a study that stops the run (here its results folder holds
-/// another configuration) leaves the reports of the studies trained before it.
+/// claims print in study order; a study that cannot run (here its results folder holds another
+/// configuration) stops the invocation before any study trains.
 #[test]
-fn reports_keep_study_order_and_survive_a_later_stop() {
+fn reports_keep_study_order_and_bad_input_stops_before_training() {
     let tmp = tempfile::tempdir().unwrap();
     let studies = tmp.path().join("studies");
     std::fs::create_dir(&studies).unwrap();
@@ -298,10 +298,10 @@ fn reports_keep_study_order_and_survive_a_later_stop() {
     ];
     let output = dlp(&args, tmp.path());
     assert_eq!(output.code, 2, "{}", output.stderr);
+    assert!(output.stderr.contains("--fresh"), "{}", output.stderr);
     for name in ["a", "b"] {
-        assert!(
-            stopped.join(name).join("report.html").is_file(),
-            "no report for {name}"
-        );
+        let runs = stopped.join(name).join("runs.csv");
+        let trained = runs.is_file() && !Table::read(&runs).rows.is_empty();
+        assert!(!trained, "{name} trained before the bad study was found");
     }
 }

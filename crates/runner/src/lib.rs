@@ -34,7 +34,7 @@ pub use locate::{Position, locate};
 pub use merge::{Merged, merge};
 pub use plan::{Planned, Shard, plan};
 pub use results::{EPOCH_COLUMNS, RUN_COLUMNS, RUN_ID_COLUMNS, run_columns};
-pub use run::{INTERRUPTED, RunError, RunOptions, Summary, check_study, run_study};
+pub use run::{INTERRUPTED, RunError, RunOptions, Summary, check_study, run_studies};
 pub use slurm::{SlurmOptions, Submitted, overrides_of, slurm_script, submit};
 pub use study::{Cell, MAX_RUNS, Study};
 pub use summary::{SUMMARY_METRICS, summary_table};

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use dlp_runner::{RunError, RunOptions, Shard, Study, check_study, list, run_study, summary_table};
+use dlp_runner::{
+    RunError, RunOptions, Shard, Study, check_study, list, run_studies, summary_table,
+};
 
 #[derive(Parser)]
 #[command(
@@ -160,60 +162,51 @@ fn main() -> ExitCode {
                 fresh,
                 shard,
             };
-            // Reports wait until every study has trained, then take `jobs` threads: written
-            // one after each study, they would leave all cores but one idle meanwhile.
-            let mut trained = Vec::new();
-            let mut stopped = None;
-            for study in &studies {
-                match run_study(study, &options) {
-                    Ok(summary) => {
-                        eprintln!(
-                            "{}: {} runs trained, {} already done, {} diverged{} -> {}",
-                            study.name(),
-                            summary.trained,
-                            summary.skipped,
-                            summary.diverged,
-                            if summary.failed > 0 {
-                                format!(", {} FAILED", summary.failed)
-                            } else {
-                                String::new()
-                            },
-                            summary.dir.display()
-                        );
-                        claims_hold &= summary.failed == 0;
-                        if !quiet {
-                            match summary_table(&summary.dir, &study.swept_keys, &sort) {
-                                Ok(table) => print!("{table}"),
-                                Err(error) => eprintln!("warning: no summary: {error:#}"),
-                            }
-                        }
-                        trained.push(summary.dir);
-                    }
-                    Err(RunError::Input(message)) => {
-                        eprintln!("error: {message}");
-                        stopped = Some(ExitCode::from(2));
-                    }
-                    Err(error @ RunError::Interrupted { .. }) => {
-                        eprintln!("{}: {error}", study.name());
-                        stopped = Some(ExitCode::from(130));
-                    }
-                    Err(RunError::Failed(error)) => {
-                        eprintln!("error: {}: {error:#}", study.path.display());
-                        stopped = Some(ExitCode::from(1));
-                    }
+            let summaries = match run_studies(&studies, &options) {
+                Ok(summaries) => summaries,
+                Err(RunError::Input(message)) => {
+                    eprintln!("error: {message}");
+                    return ExitCode::from(2);
                 }
-                if stopped.is_some() {
-                    break;
+                Err(error @ RunError::Interrupted { .. }) => {
+                    eprintln!("{error}");
+                    return ExitCode::from(130);
+                }
+                Err(RunError::Failed(error)) => {
+                    eprintln!("error: {error:#}");
+                    return ExitCode::from(1);
+                }
+            };
+            for (study, summary) in studies.iter().zip(&summaries) {
+                eprintln!(
+                    "{}: {} runs trained, {} already done, {} diverged{} -> {}",
+                    study.name(),
+                    summary.trained,
+                    summary.skipped,
+                    summary.diverged,
+                    if summary.failed > 0 {
+                        format!(", {} FAILED", summary.failed)
+                    } else {
+                        String::new()
+                    },
+                    summary.dir.display()
+                );
+                claims_hold &= summary.failed == 0;
+                if !quiet {
+                    match summary_table(&summary.dir, &study.swept_keys, &sort) {
+                        Ok(table) => print!("{table}"),
+                        Err(error) => eprintln!("warning: no summary: {error:#}"),
+                    }
                 }
             }
-            // The studies trained before a stop still get their reports.
             if options.shard.is_none() && !no_report {
-                claims_hold &= reports(&trained, jobs);
+                let dirs: Vec<PathBuf> = summaries.into_iter().map(|s| s.dir).collect();
+                claims_hold &= reports(&dirs, jobs);
             }
-            match stopped {
-                Some(code) => code,
-                None if claims_hold => ExitCode::SUCCESS,
-                None => ExitCode::from(1),
+            if claims_hold {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
             }
         }
         Command::Report { dirs } => {

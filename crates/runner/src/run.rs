@@ -1,5 +1,5 @@
-//! Runs a study: every planned run not already done, `jobs` at a time, each finished run
-//! written before the next is reported.
+//! Runs studies: every planned run not already done, `jobs` at a time from one queue, each
+//! finished run written before the next is reported.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -77,51 +77,82 @@ pub fn check_study(study: &Study) -> Result<(), RunError> {
     Inputs::load(study, &plan(study, None)).map(drop)
 }
 
-/// Trains every run of `study` (or of its shard) not already in its results folder.
-pub fn run_study(study: &Study, options: &RunOptions) -> Result<Summary, RunError> {
-    let plan = plan(study, options.shard);
-    let inputs = Inputs::load(study, &plan)?;
-    let dir = options.out.join(study.name());
-    let input_error =
-        |e: anyhow::Error| RunError::Input(format!("{}: {e:#}", study.path.display()));
-    let mut results = ResultsDir::open(
-        &dir,
-        &fingerprint(study),
-        run_columns(&study.swept_keys),
-        options.fresh,
-    )
-    .map_err(input_error)?;
-    describe_study(study, &dir)?;
-    let mut todo: Vec<&Planned> = plan
-        .iter()
-        .filter(|p| !results.is_done(&p.run_id))
-        .collect();
-    // Longest runs first: the runs left for the end are then short, and no core idles long
-    // waiting for the last one (files are rewritten in plan order at the end anyway).
-    todo.sort_by_key(|p| std::cmp::Reverse(expected_cost(study, &inputs, p)));
-    let skipped = plan.len() - todo.len();
+/// A study ready to train: its inputs loaded, its folder open and described. The training
+/// threads read it; only the writing thread touches `Written`.
+struct Prepared<'a> {
+    study: &'a Study,
+    plan: Vec<Planned>,
+    inputs: Inputs,
+    /// Indexes into `plan` of the runs not done yet.
+    todo: Vec<usize>,
+}
 
-    let epochs: u64 = todo
+/// A study's results folder and what was written to it.
+struct Written {
+    results: ResultsDir,
+    diverged: usize,
+    failed: usize,
+}
+
+/// Trains every run of `studies` (or of their shards) not already in their results folders.
+///
+/// Every study is prepared first (data, starting weights, results folder), so that bad input
+/// stops the invocation before anything trains. Then the runs of all studies form one queue,
+/// longest first, that `jobs` threads share: no core idles at the end of a study while the
+/// last runs of another are left. Each finished run is written before the next is reported.
+pub fn run_studies(studies: &[Study], options: &RunOptions) -> Result<Vec<Summary>, RunError> {
+    let (prepared, mut folders): (Vec<Prepared>, Vec<Written>) = studies
         .iter()
-        .map(|p| study.cells[p.cell].resolved.experiment.train.epochs as u64)
+        .map(|study| prepare(study, options))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .unzip();
+    let mut queue: Vec<(usize, usize)> = prepared
+        .iter()
+        .enumerate()
+        .flat_map(|(s, p)| p.todo.iter().map(move |&r| (s, r)))
+        .collect();
+    // Longest runs first: the runs left for the end are then short (files are rewritten in
+    // plan order at the end anyway).
+    queue.sort_by_key(|&(s, r)| {
+        let p = &prepared[s];
+        std::cmp::Reverse(expected_cost(p.study, &p.inputs, &p.plan[r]))
+    });
+
+    let epochs: u64 = queue
+        .iter()
+        .map(|&(s, r)| {
+            let p = &prepared[s];
+            p.study.cells[p.plan[r].cell]
+                .resolved
+                .experiment
+                .train
+                .epochs as u64
+        })
         .sum();
-    let bar = progress_bar(options.quiet, epochs, study.name());
+    let label = match studies {
+        [study] => study.name().to_string(),
+        _ => format!("{} studies", studies.len()),
+    };
+    let bar = progress_bar(options.quiet, epochs, &label);
     let next = AtomicUsize::new(0);
     let (sender, receiver) = mpsc::channel::<(usize, Result<Trained>)>();
-    let (mut diverged, mut failed, mut written) = (0, 0, 0);
+    let (mut written, mut diverged, mut failed) = (0, 0, 0);
     let mut first_error = None;
     std::thread::scope(|scope| {
-        for _ in 0..options.jobs.clamp(1, todo.len().max(1)) {
+        for _ in 0..options.jobs.clamp(1, queue.len().max(1)) {
             let sender = sender.clone();
-            let (next, todo, bar, inputs) = (&next, &todo, &bar, &inputs);
+            let (next, queue, bar, prepared) = (&next, &queue, &bar, &prepared);
             scope.spawn(move || {
                 while !INTERRUPTED.load(Ordering::Relaxed) {
                     let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(planned) = todo.get(index) else {
+                    let Some(&(s, r)) = queue.get(index) else {
                         break;
                     };
-                    let resolved = &study.cells[planned.cell].resolved;
-                    let outcome = train_one(resolved, planned, inputs, &mut |m| {
+                    let p = &prepared[s];
+                    let planned = &p.plan[r];
+                    let resolved = &p.study.cells[planned.cell].resolved;
+                    let outcome = train_one(resolved, planned, &p.inputs, &mut |m| {
                         if m.epoch > 0 {
                             bar.inc(1);
                         }
@@ -134,62 +165,117 @@ pub fn run_study(study: &Study, options: &RunOptions) -> Result<Summary, RunErro
         }
         drop(sender);
         for (index, outcome) in receiver {
-            let planned = todo[index];
-            let cell = &study.cells[planned.cell];
+            let (s, r) = queue[index];
+            let (p, folder) = (&prepared[s], &mut folders[s]);
+            let planned = &p.plan[r];
+            let cell = &p.study.cells[planned.cell];
             let stored = match outcome {
                 Ok(trained) => {
                     if let Status::Diverged { .. } = trained.status {
+                        folder.diverged += 1;
                         diverged += 1;
                     }
                     if cell.resolved.experiment.train.save_weights {
-                        save_weights(&cell.resolved, &results, &planned.run_id, &trained)
+                        save_weights(&cell.resolved, &folder.results, &planned.run_id, &trained)
                     } else {
                         Ok(())
                     }
-                    .and_then(|()| results.append(&rows(cell, planned, &trained)))
+                    .and_then(|()| folder.results.append(&rows(cell, planned, &trained)))
                 }
                 Err(error) => {
+                    folder.failed += 1;
                     failed += 1;
                     bar.suspend(|| {
                         eprintln!(
-                            "warning: run {} (cell {}, seed {}) failed: {error:#}",
-                            planned.run_id, planned.cell, planned.seed
+                            "warning: {}: run {} (cell {}, seed {}) failed: {error:#}",
+                            p.study.name(),
+                            planned.run_id,
+                            planned.cell,
+                            planned.seed
                         )
                     });
-                    results.append(&failed_row(cell, planned))
+                    folder.results.append(&failed_row(cell, planned))
                 }
             }
             .map(|()| written += 1);
             if let Err(error) = stored {
                 // Stop handing out work; runs already written stay written.
                 next.store(usize::MAX / 2, Ordering::Relaxed);
-                first_error.get_or_insert(error);
+                first_error.get_or_insert(error.context(p.study.path.display().to_string()));
             }
             bar.set_message(format!(
                 "{written}/{} runs, {diverged} diverged, {failed} failed",
-                todo.len()
+                queue.len()
             ));
         }
     });
     bar.finish_and_clear();
+
+    // Every folder is rewritten in plan order, whatever stopped the invocation.
+    let mut summaries = Vec::new();
+    for (p, folder) in prepared.iter().zip(&mut folders) {
+        let order: Vec<String> = p
+            .plan
+            .iter()
+            .map(|planned| planned.run_id.clone())
+            .collect();
+        folder
+            .results
+            .canonicalize(&order)
+            .with_context(|| p.study.path.display().to_string())?;
+        summaries.push(Summary {
+            dir: options.out.join(p.study.name()),
+            trained: p.todo.len(),
+            skipped: p.plan.len() - p.todo.len(),
+            diverged: folder.diverged,
+            failed: folder.failed,
+        });
+    }
     if let Some(error) = first_error {
         return Err(error.into());
     }
-    let order: Vec<String> = plan.iter().map(|p| p.run_id.clone()).collect();
-    results.canonicalize(&order)?;
-    if written < todo.len() {
+    if written < queue.len() {
         return Err(RunError::Interrupted {
             written,
-            left: todo.len() - written,
+            left: queue.len() - written,
         });
     }
-    Ok(Summary {
-        dir,
-        trained: todo.len(),
-        skipped,
-        diverged,
-        failed,
-    })
+    Ok(summaries)
+}
+
+/// Plans `study`, loads its inputs and opens and describes its results folder.
+fn prepare<'a>(
+    study: &'a Study,
+    options: &RunOptions,
+) -> Result<(Prepared<'a>, Written), RunError> {
+    let plan = plan(study, options.shard);
+    let inputs = Inputs::load(study, &plan)?;
+    let dir = options.out.join(study.name());
+    let input_error =
+        |e: anyhow::Error| RunError::Input(format!("{}: {e:#}", study.path.display()));
+    let results = ResultsDir::open(
+        &dir,
+        &fingerprint(study),
+        run_columns(&study.swept_keys),
+        options.fresh,
+    )
+    .map_err(input_error)?;
+    describe_study(study, &dir)?;
+    let todo = (0..plan.len())
+        .filter(|&r| !results.is_done(&plan[r].run_id))
+        .collect();
+    let prepared = Prepared {
+        study,
+        plan,
+        inputs,
+        todo,
+    };
+    let written = Written {
+        results,
+        diverged: 0,
+        failed: 0,
+    };
+    Ok((prepared, written))
 }
 
 /// A run's work, roughly: epochs x rows x parameters (each epoch trains on the training set
