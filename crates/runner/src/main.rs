@@ -359,22 +359,11 @@ fn main() -> ExitCode {
 /// Writes the report of every folder, `jobs` at a time, and prints each one's warnings and
 /// claims in folder order. Whether every claim of every report holds.
 fn reports(dirs: &[PathBuf], jobs: usize) -> bool {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let written: Vec<_> = dirs.iter().map(|_| std::sync::OnceLock::new()).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, dirs.len().max(1)) {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(dir) = dirs.get(i) else { break };
-                    let _ = written[i].set(dlp_runner::report::write_report(dir));
-                }
-            });
-        }
-    });
+    let written =
+        dlp_runner::map_in_parallel(dirs, jobs, |dir| dlp_runner::report::write_report(dir));
     let mut all_hold = true;
     for (dir, report) in dirs.iter().zip(written) {
-        match report.into_inner().expect("every folder was reported") {
+        match report {
             Ok(report) => {
                 for warning in &report.warnings {
                     eprintln!("warning: {warning}");

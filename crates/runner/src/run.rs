@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::Resolved;
 use crate::inputs::Inputs;
+use crate::parallel::map_in_parallel;
 use crate::plan::{Planned, Shard, plan};
 use crate::results::{ResultsDir, run_columns, write_durably};
 use crate::rows::{failed_row, rows};
@@ -101,12 +102,17 @@ struct Written {
 /// longest first, that `jobs` threads share: no core idles at the end of a study while the
 /// last runs of another are left. Each finished run is written before the next is reported.
 pub fn run_studies(studies: &[Study], options: &RunOptions) -> Result<Vec<Summary>, RunError> {
-    let (prepared, mut folders): (Vec<Prepared>, Vec<Written>) = studies
-        .iter()
-        .map(|study| prepare(study, options))
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .unzip();
+    // Studies are prepared `jobs` at a time: loading data and writing each cell's description
+    // (synced) is serial work otherwise. The first study in order that fails is reported.
+    let (prepared, mut folders): (Vec<Prepared>, Vec<Written>) = map_in_parallel(
+        &(0..studies.len()).collect::<Vec<_>>(),
+        options.jobs,
+        |&s| prepare(&studies[s], options),
+    )
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()?
+    .into_iter()
+    .unzip();
     let mut queue: Vec<(usize, usize)> = prepared
         .iter()
         .enumerate()
@@ -211,9 +217,9 @@ pub fn run_studies(studies: &[Study], options: &RunOptions) -> Result<Vec<Summar
     });
     bar.finish_and_clear();
 
-    // Every folder is rewritten in plan order, whatever stopped the invocation.
-    let mut summaries = Vec::new();
-    for (p, folder) in prepared.iter().zip(&mut folders) {
+    // Every folder is rewritten in plan order, `jobs` at a time.
+    let finished: Vec<(&Prepared, Written)> = prepared.iter().zip(folders).collect();
+    let summaries = map_in_parallel(&finished, options.jobs, |(p, folder)| {
         let order: Vec<String> = p
             .plan
             .iter()
@@ -223,14 +229,16 @@ pub fn run_studies(studies: &[Study], options: &RunOptions) -> Result<Vec<Summar
             .results
             .canonicalize(&order)
             .with_context(|| p.study.path.display().to_string())?;
-        summaries.push(Summary {
+        Ok(Summary {
             dir: options.out.join(p.study.name()),
             trained: p.todo.len(),
             skipped: p.plan.len() - p.todo.len(),
             diverged: folder.diverged,
             failed: folder.failed,
-        });
-    }
+        })
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
     if let Some(error) = first_error {
         return Err(error.into());
     }
