@@ -3,10 +3,13 @@
 //! menu with every activation (the dfdx side is itself checked against finite differences in
 //! `gradients.rs`), and its optimizer step must be `apply_optimizer`'s.
 
+mod common;
+
+use common::grads_of;
 use dfdx::prelude::*;
 use dlp_model::{
-    Activation, Architecture, Dense, Dev, FusedMlp, LayerVisitor, Network, NetworkVisitor, WIDTHS,
-    Weights, apply_optimizer,
+    Activation, Architecture, Dev, FusedMlp, Network, NetworkVisitor, WIDTHS, Weights,
+    apply_optimizer,
 };
 use proptest::prelude::*;
 use rand::SeedableRng;
@@ -87,14 +90,10 @@ impl NetworkVisitor for Case {
         }
 
         fused.backward(&self.x, &self.upstream);
-        let mut collect = GradsOf {
-            grads: &grads,
-            out: Vec::new(),
-        };
-        net.visit_layers(&mut collect);
+        let dfdx_grads = grads_of(&mut net, &grads);
         let fused_grads: Vec<Vec<f32>> = fused.grads().map(<[f32]>::to_vec).collect();
-        prop_assert_eq!(fused_grads.len(), collect.out.len());
-        for (k, (g, e)) in fused_grads.iter().zip(&collect.out).enumerate() {
+        prop_assert_eq!(fused_grads.len(), dfdx_grads.len());
+        for (k, (g, e)) in fused_grads.iter().zip(&dfdx_grads).enumerate() {
             let scale = e.iter().fold(0.0_f32, |m, v| m.max(v.abs()));
             for (i, (&g, &e)) in g.iter().zip(e).enumerate() {
                 prop_assert!(
@@ -134,19 +133,6 @@ impl NetworkVisitor for Case {
             }
         }
         Ok(())
-    }
-}
-
-/// Every parameter's gradient, in visit order.
-struct GradsOf<'a> {
-    grads: &'a Gradients<f32, Dev>,
-    out: Vec<Vec<f32>>,
-}
-
-impl LayerVisitor for GradsOf<'_> {
-    fn visit<I: Dim, O: Dim>(&mut self, _: usize, layer: &mut Dense<I, O>) {
-        self.out.push(self.grads.get(&layer.weight).as_vec());
-        self.out.push(self.grads.get(&layer.bias).as_vec());
     }
 }
 

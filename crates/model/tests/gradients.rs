@@ -6,6 +6,9 @@
 //! itself formed in `f64`); each tolerance says what its error budget is made of. Nothing is
 //! reimplemented: the forward passes are the library's own.
 
+mod common;
+
+use common::grads_of;
 use dfdx::prelude::*;
 use dlp_model::{
     Activation, Architecture, Batch, Dense, Dev, LayerVisitor, Network, NetworkVisitor, WIDTHS,
@@ -219,12 +222,7 @@ impl ModelCase {
             .mean::<Rank0, _>();
         let value = out.array();
         let grads = out.backward();
-        let mut collect = GradsOf {
-            grads: &grads,
-            out: Vec::new(),
-        };
-        net.visit_layers(&mut collect);
-        let analytic = collect.out;
+        let analytic = grads_of(&mut net, &grads);
         let weights = Weights::of(&mut net);
         let kinked = has_kink(self.activation);
         let base = self.pattern(&mut net, &self.x);
@@ -302,20 +300,6 @@ impl NetworkVisitor for ModelCase {
 
     fn visit<N: Network>(self) -> Self::Output {
         self.check::<N>()
-    }
-}
-
-/// Copies every parameter's gradient out, in visit order (layer by layer, weight then bias,
-/// as `Weights` lists them).
-struct GradsOf<'a> {
-    grads: &'a Gradients<f32, Dev>,
-    out: Vec<Vec<f32>>,
-}
-
-impl LayerVisitor for GradsOf<'_> {
-    fn visit<I: Dim, O: Dim>(&mut self, _: usize, layer: &mut Dense<I, O>) {
-        self.out.push(self.grads.get(&layer.weight).as_vec());
-        self.out.push(self.grads.get(&layer.bias).as_vec());
     }
 }
 
