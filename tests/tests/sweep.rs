@@ -105,16 +105,88 @@ fn overrides_act_as_if_written_and_typos_are_refused() {
         tmp.path(),
     );
     assert_eq!(typo.code, 2);
+    // The error names the argument, not a line of the text dlp generated from it.
     assert!(
-        typo.stderr.contains("unknown field `epoch`"),
+        typo.stderr
+            .starts_with("error: cannot apply override `train.epoch=1`: unknown field `epoch`"),
         "{}",
         typo.stderr
     );
+    let table_typo = dlp(
+        &["check", file.to_str().unwrap(), "trian.batch_size=4"],
+        tmp.path(),
+    );
     assert!(
-        typo.stderr
-            .contains("with command-line overrides: train.epoch=1"),
+        table_typo.stderr.starts_with(
+            "error: cannot apply override `trian.batch_size=4`: unknown field `trian`"
+        ),
         "{}",
-        typo.stderr
+        table_typo.stderr
+    );
+}
+
+#[test]
+fn an_override_of_a_swept_key_replaces_its_sweep_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = grid_file(tmp.path());
+    let output = dlp(
+        &["check", file.to_str().unwrap(), "train.epochs=3"],
+        tmp.path(),
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    // The zipped batch sizes still vary; the epochs are pinned.
+    assert!(
+        output.stdout.contains("ok, 16 runs (8 cells x 2 seeds)"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.contains("train.epochs             3\n"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output
+            .stderr
+            .contains("grid.toml: `train.epochs=3` replaces the sweep of `train.epochs` (1, 2)"),
+        "{}",
+        output.stderr
+    );
+    // Pinning one of two zipped keys to one value with the other fixed too repeats a
+    // combination: each configuration is kept once.
+    let pinned = dlp(
+        &[
+            "check",
+            file.to_str().unwrap(),
+            "train.epochs=3",
+            "train.batch_size=8",
+        ],
+        tmp.path(),
+    );
+    assert!(
+        pinned.stdout.contains("ok, 8 runs (4 cells x 2 seeds)"),
+        "{}",
+        pinned.stdout
+    );
+    let out = tmp.path().join("results");
+    run_ok(&file, &out, &["train.epochs=2", "seeds=1"], tmp.path());
+    let runs = Table::read(&out.join("grid").join("runs.csv"));
+    assert!(runs.column("epochs").iter().all(|e| *e == "2"), "{runs:?}");
+}
+
+#[test]
+fn sweep_errors_point_at_the_sweep_entry_in_the_users_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "name = \"typo\"\n[sweep]\n\"trian.epochs\" = [1, 2]\n";
+    let file = write(tmp.path(), "typo.toml", text);
+    let output = dlp(&["check", file.to_str().unwrap()], tmp.path());
+    assert_eq!(output.code, 2);
+    assert!(
+        output
+            .stderr
+            .contains("typo.toml:3:1: `trian.epochs`: unknown field `trian`"),
+        "{}",
+        output.stderr
     );
 }
 

@@ -7,6 +7,7 @@ use dlp_model::{Architecture, ModelConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ConfigError;
+use crate::provenance::Provenance;
 
 /// An experiment file as written. Every table is optional; docs/config.md lists every key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,7 +48,10 @@ pub struct Experiment {
 
 /// `seeds = 5` or `seeds = [0, 7, 42]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "a whole number of seeds (`seeds = 10` runs seeds 0 to 9) or a list of seeds (`seeds = [0, 7, 42]`)"
+)]
 pub enum Seeds {
     /// Seeds `0..n`.
     Count(u64),
@@ -156,8 +160,8 @@ pub struct Resolved {
     pub schedule: String,
     /// The schedule's parameters.
     pub schedule_params: toml::Table,
-    /// The file's text, to point later errors at a key.
-    pub source: String,
+    /// Where each key came from, to point later errors at what the user wrote.
+    pub provenance: Provenance,
 }
 
 impl Resolved {
@@ -172,25 +176,21 @@ impl Resolved {
 
     /// Parses and validates `text`, read from `path`.
     pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
-        let experiment: Experiment = toml::from_str(text).map_err(|e| ConfigError::Syntax {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        let invalid = |key: String, message: String| ConfigError::invalid(path, text, key, message);
-        let mut resolved = validate(experiment, path, invalid)?;
-        resolved.source = text.to_string();
-        Ok(resolved)
+        Self::parse_edited(text, Provenance::file(path, text))
+    }
+
+    /// Parses and validates `text`, a file with the edits that `provenance` records (sweep
+    /// values, overrides) applied; errors point at the file as written or at the edit.
+    pub fn parse_edited(text: &str, provenance: Provenance) -> Result<Self, ConfigError> {
+        let experiment: Experiment =
+            toml::from_str(text).map_err(|e| provenance.syntax_error(text, &e))?;
+        validate(experiment, provenance)
     }
 
     /// An error about `key` found after validation (reading the data, say), located in the
     /// file like a validation error.
     pub fn error_at(&self, key: &str, message: impl std::fmt::Display) -> ConfigError {
-        ConfigError::invalid(
-            &self.path,
-            &self.source,
-            key.to_string(),
-            message.to_string(),
-        )
+        self.provenance.error(key, message)
     }
 
     /// What identifies this configuration's runs: the resolved configuration without its
@@ -210,11 +210,8 @@ impl Resolved {
     }
 }
 
-fn validate(
-    mut experiment: Experiment,
-    path: &Path,
-    invalid: impl Fn(String, String) -> ConfigError,
-) -> Result<Resolved, ConfigError> {
+fn validate(mut experiment: Experiment, provenance: Provenance) -> Result<Resolved, ConfigError> {
+    let invalid = |key: String, message: String| provenance.error(&key, message);
     if experiment.name.is_empty()
         || !experiment
             .name
@@ -267,7 +264,7 @@ fn validate(
         ));
     }
 
-    let base_dir = path.parent().unwrap_or(Path::new("."));
+    let base_dir = provenance.path().parent().unwrap_or(Path::new("."));
     let files = [
         ("data.path", experiment.data.path.as_ref()),
         ("data.test_path", experiment.data.test_path.as_ref()),
@@ -361,14 +358,14 @@ fn validate(
     experiment.optim = optim;
 
     Ok(Resolved {
-        path: path.to_path_buf(),
+        path: provenance.path().to_path_buf(),
         experiment,
         architecture,
         optimizer,
         optimizer_params,
         schedule,
         schedule_params,
-        source: String::new(),
+        provenance,
     })
 }
 

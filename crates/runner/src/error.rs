@@ -65,8 +65,14 @@ impl ConfigError {
     /// An invalid value at `key`, located in `text` at the key, or at its closest written
     /// parent when the key is missing (a required key points at its table).
     pub fn invalid(path: &Path, text: &str, key: String, message: String) -> Self {
-        let mut prefixes =
-            std::iter::successors(Some(key.as_str()), |k| k.rsplit_once('.').map(|(p, _)| p));
+        let at = key.clone();
+        Self::located(path, text, &at, key, message)
+    }
+
+    /// An invalid value at `key`, located in `text` at the dotted key `at` (or its closest
+    /// written parent).
+    pub fn located(path: &Path, text: &str, at: &str, key: String, message: String) -> Self {
+        let mut prefixes = std::iter::successors(Some(at), |k| k.rsplit_once('.').map(|(p, _)| p));
         let location = prefixes
             .find_map(|k| locate(text, k))
             .map(|p| format!(":{}:{}", p.line, p.column))

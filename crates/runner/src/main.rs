@@ -445,7 +445,12 @@ fn load_all(args: &[String]) -> Result<Vec<Study>, ExitCode> {
     let (mut ok, mut failed) = (Vec::new(), false);
     for file in files {
         match Study::load(&file, &overrides) {
-            Ok(study) => ok.push(study),
+            Ok(study) => {
+                for note in &study.notes {
+                    eprintln!("note: {}: {note}", file.display());
+                }
+                ok.push(study);
+            }
             Err(error) => {
                 eprintln!("error: {error}");
                 failed = true;

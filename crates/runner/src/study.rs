@@ -8,6 +8,7 @@ use toml_edit::{DocumentMut, Item, Value};
 
 use crate::config::Resolved;
 use crate::error::ConfigError;
+use crate::provenance::Provenance;
 
 /// Most runs one study may declare: a typo like `seeds = 1000000` fails up front.
 pub const MAX_RUNS: u64 = 1_000_000;
@@ -47,6 +48,9 @@ pub struct Study {
     pub source: String,
     /// The swept keys, in order (grid axes, then zipped keys, then random ones).
     pub swept_keys: Vec<String>,
+    /// What the overrides changed in the sweep, one line each (`dlp check` and `dlp run`
+    /// print them).
+    pub notes: Vec<String>,
     /// Every configuration.
     pub cells: Vec<Cell>,
 }
@@ -77,33 +81,45 @@ impl Study {
 
     /// As [`Study::load`], from `text`.
     pub fn parse(path: &Path, text: &str, overrides: &[String]) -> Result<Self, ConfigError> {
-        let syntax = |message: String| ConfigError::Syntax {
-            path: path.to_path_buf(),
-            message,
-        };
-        let mut document: DocumentMut = text
-            .parse()
-            .map_err(|e: toml_edit::TomlError| syntax(e.to_string()))?;
-        for assignment in overrides {
-            let (key, value) =
-                parse_override(assignment).map_err(|message| ConfigError::Override {
-                    assignment: assignment.clone(),
-                    message,
+        let mut document: DocumentMut =
+            text.parse()
+                .map_err(|e: toml_edit::TomlError| ConfigError::Syntax {
+                    path: path.to_path_buf(),
+                    message: e.to_string(),
                 })?;
-            set(&mut document, &key, value).map_err(|message| ConfigError::Override {
+        let mut provenance = Provenance::file(path, text);
+        let mut pinned = Vec::new();
+        for assignment in overrides {
+            let error = |message| ConfigError::Override {
                 assignment: assignment.clone(),
                 message,
-            })?;
+            };
+            let (key, value) = parse_override(assignment).map_err(error)?;
+            set(&mut document, &key, value.clone()).map_err(error)?;
+            provenance.overridden(&key, assignment);
+            pinned.push((key, value, assignment));
         }
         let source = document.to_string();
         // The base file alone must be valid, so that its errors point at its own lines.
-        let base = Resolved::parse(path, &source).map_err(|e| with_overrides(e, overrides))?;
+        let base = Resolved::parse_edited(&source, provenance.clone())
+            .map_err(|e| with_overrides(e, overrides))?;
         let invalid = |key: &str, message: String| base.error_at(key, message);
-        let axes = match base.experiment.sweep.as_ref() {
+        let mut axes = match base.experiment.sweep.as_ref() {
             None => Vec::new(),
             Some(_) => sweep_axes(&document, &invalid)?,
         };
-        let swept_keys: Vec<String> = axes.iter().flat_map(|a| a.keys.clone()).collect();
+        let mut notes = Vec::new();
+        for (key, value, assignment) in &pinned {
+            if let Some(replaced) = pin(&mut axes, key, value) {
+                notes.push(format!(
+                    "`{assignment}` replaces the sweep of `{key}` ({replaced})"
+                ));
+            }
+        }
+        let swept_keys: Vec<String> = axes
+            .iter()
+            .flat_map(|a| a.columns.iter().map(|c| c.key.clone()))
+            .collect();
         for (i, expect) in base.experiment.expect.iter().enumerate() {
             expect.validate(&swept_keys).map_err(|message| {
                 invalid(
@@ -127,27 +143,35 @@ impl Study {
                 ),
             ));
         }
-        let mut cells = Vec::new();
-        for (index, values) in cartesian(&axes).into_iter().enumerate() {
-            let mut cell_document = document.clone();
-            for (key, value) in &values {
-                set(&mut cell_document, key, value.clone())
-                    .map_err(|message| invalid("sweep", message))?;
+        let mut cells: Vec<Cell> = Vec::new();
+        for values in cartesian(&axes) {
+            let texts: Vec<(String, String)> = values
+                .iter()
+                .map(|(column, v)| (column.key.clone(), value_text(v)))
+                .collect();
+            // An override that pins a key zipped with others can repeat a combination.
+            if cells.iter().any(|c| c.values == texts) {
+                continue;
             }
-            let resolved = Resolved::parse(path, &cell_document.to_string()).map_err(|error| {
-                ConfigError::Cell {
+            let mut cell_document = document.clone();
+            let mut cell_provenance = provenance.clone();
+            for (column, value) in &values {
+                set(&mut cell_document, &column.key, value.clone())
+                    .map_err(|message| invalid(&column.entry, message))?;
+                if !pinned.iter().any(|(key, ..)| *key == column.key) {
+                    cell_provenance.swept(&column.key, &column.entry);
+                }
+            }
+            let index = cells.len();
+            let resolved = Resolved::parse_edited(&cell_document.to_string(), cell_provenance)
+                .map_err(|error| ConfigError::Cell {
                     cell: index,
                     values: describe(&values),
                     source: Box::new(with_overrides(error, overrides)),
-                }
-            })?;
-            let values = values
-                .into_iter()
-                .map(|(k, v)| (k, value_text(&v)))
-                .collect();
+                })?;
             cells.push(Cell {
                 index,
-                values,
+                values: texts,
                 resolved,
             });
         }
@@ -161,15 +185,52 @@ impl Study {
             path: path.to_path_buf(),
             source,
             swept_keys,
+            notes,
             cells,
         })
     }
 }
 
+/// Replaces the values of the swept `key` by the override's `value`, as Hydra does; the
+/// replaced values as text, or `None` when `key` is not swept.
+fn pin(axes: &mut [Axis], key: &str, value: &Value) -> Option<String> {
+    let mut replaced: Option<Vec<String>> = None;
+    for axis in axes {
+        let Some(column) = axis.columns.iter().position(|c| c.key == key) else {
+            continue;
+        };
+        let seen = replaced.get_or_insert_with(Vec::new);
+        for row in &mut axis.rows {
+            let text = value_text(&row[column]);
+            if !seen.contains(&text) {
+                seen.push(text);
+            }
+            row[column] = value.clone();
+        }
+    }
+    replaced.map(|values| values.join(", "))
+}
+
 /// One independent dimension of the sweep: keys that vary together, and their rows of values.
 struct Axis {
-    keys: Vec<String>,
+    columns: Vec<Column>,
     rows: Vec<Vec<Value>>,
+}
+
+/// A swept key and where its values are written (a dotted path into `[sweep]`, for errors).
+#[derive(Clone)]
+struct Column {
+    key: String,
+    entry: String,
+}
+
+impl Column {
+    fn new(key: &str, table: &str) -> Self {
+        Column {
+            key: key.to_string(),
+            entry: format!("{table}.\"{key}\""),
+        }
+    }
 }
 
 /// Reads `[sweep]`: grid axes (`"key" = [values]`), zipped groups (`[[sweep.zip]]`, keys
@@ -205,9 +266,10 @@ fn sweep_axes(
                 axes.push(random(table, invalid)?);
             }
             _ => {
-                let values = list(item, key, &format!("sweep.\"{key}\""), invalid)?;
+                let column = Column::new(key, "sweep");
+                let values = list(item, key, &column.entry, invalid)?;
                 axes.push(Axis {
-                    keys: vec![key.to_string()],
+                    columns: vec![column],
                     rows: values.into_iter().map(|v| vec![v]).collect(),
                 });
             }
@@ -246,14 +308,16 @@ fn zipped(
     group: &toml_edit::Table,
     invalid: &dyn Fn(&str, String) -> ConfigError,
 ) -> Result<Axis, ConfigError> {
-    let mut keys = Vec::new();
     let mut columns = Vec::new();
+    let mut lists = Vec::new();
     for (key, item) in group.iter() {
-        keys.push(key.to_string());
-        columns.push(list(item, key, "sweep.zip", invalid)?);
+        let column = Column::new(key, "sweep.zip");
+        lists.push(list(item, key, &column.entry, invalid)?);
+        columns.push(column);
     }
-    let length = columns.first().map_or(0, Vec::len);
-    if columns.iter().any(|c| c.len() != length) {
+    let length = lists.first().map_or(0, Vec::len);
+    if lists.iter().any(|l| l.len() != length) {
+        let keys: Vec<&str> = columns.iter().map(|c| c.key.as_str()).collect();
         return Err(invalid(
             "sweep.zip",
             format!(
@@ -263,9 +327,9 @@ fn zipped(
         ));
     }
     let rows = (0..length)
-        .map(|i| columns.iter().map(|c| c[i].clone()).collect())
+        .map(|i| lists.iter().map(|l| l[i].clone()).collect())
         .collect();
-    Ok(Axis { keys, rows })
+    Ok(Axis { columns, rows })
 }
 
 /// `n` draws (default 10) from `seed` (default 0), each key `{ uniform = [a, b] }`,
@@ -287,16 +351,17 @@ fn random(
     };
     let draws = integer("n", 10)? as usize;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(integer("seed", 0)? as u64);
-    let mut keys = Vec::new();
+    let mut columns = Vec::new();
     let mut distributions = Vec::new();
     for (key, item) in table.iter().filter(|(k, _)| !["n", "seed"].contains(k)) {
-        keys.push(key.to_string());
-        distributions.push(Distribution::parse(key, item).map_err(|m| invalid("sweep.random", m))?);
+        let column = Column::new(key, "sweep.random");
+        distributions.push(Distribution::parse(key, item).map_err(|m| invalid(&column.entry, m))?);
+        columns.push(column);
     }
     let rows = (0..draws)
         .map(|_| distributions.iter().map(|d| d.draw(&mut rng)).collect())
         .collect();
-    Ok(Axis { keys, rows })
+    Ok(Axis { columns, rows })
 }
 
 enum Distribution {
@@ -356,14 +421,14 @@ impl Distribution {
 }
 
 /// Every combination of one row per axis, the first axis varying slowest.
-fn cartesian(axes: &[Axis]) -> Vec<Vec<(String, Value)>> {
+fn cartesian(axes: &[Axis]) -> Vec<Vec<(Column, Value)>> {
     let mut cells = vec![Vec::new()];
     for axis in axes {
         let mut next = Vec::with_capacity(cells.len() * axis.rows.len());
         for cell in &cells {
             for row in &axis.rows {
-                let mut extended: Vec<(String, Value)> = cell.clone();
-                extended.extend(axis.keys.iter().cloned().zip(row.iter().cloned()));
+                let mut extended: Vec<(Column, Value)> = cell.clone();
+                extended.extend(axis.columns.iter().cloned().zip(row.iter().cloned()));
                 next.push(extended);
             }
         }
@@ -426,16 +491,16 @@ fn value_text(value: &Value) -> String {
     }
 }
 
-fn describe(values: &[(String, Value)]) -> String {
+fn describe(values: &[(Column, Value)]) -> String {
     let parts: Vec<String> = values
         .iter()
-        .map(|(k, v)| format!("{k} = {}", v.to_string().trim()))
+        .map(|(c, v)| format!("{} = {}", c.key, v.to_string().trim()))
         .collect();
     parts.join(", ")
 }
 
 fn with_overrides(error: ConfigError, overrides: &[String]) -> ConfigError {
-    if overrides.is_empty() {
+    if overrides.is_empty() || matches!(error, ConfigError::Override { .. }) {
         return error;
     }
     ConfigError::WithOverrides {

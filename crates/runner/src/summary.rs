@@ -48,7 +48,9 @@ pub fn summary_table(dir: &Path, swept_keys: &[String], sort_by: &str) -> Result
         group.runs += 1;
         group.diverged += usize::from(&record[status] == "diverged");
         for (i, metric) in SUMMARY_METRICS.iter().enumerate() {
-            if let Some(value) = column(metric).and_then(|c| record[c].parse::<f64>().ok()) {
+            // A diverged run's loss is NaN: the `diverged` column counts it instead.
+            let value = column(metric).and_then(|c| record[c].parse::<f64>().ok());
+            if let Some(value) = value.filter(|v| v.is_finite()) {
                 group.values[i].push(value);
             }
         }

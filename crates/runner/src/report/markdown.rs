@@ -85,7 +85,16 @@ pub fn summary_lines(content: &Content) -> Vec<String> {
         lines.push(format!("threshold test accuracy: {}", fmt(threshold)));
     }
     for (key, value) in &content.results.manifest {
-        lines.push(format!("{key}: {value}"));
+        match (key.as_str(), value.parse::<u64>()) {
+            ("started_unix", Ok(seconds)) => {
+                let started = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
+                lines.push(format!(
+                    "started: {}",
+                    humantime::format_rfc3339_seconds(started)
+                ));
+            }
+            _ => lines.push(format!("{key}: {value}")),
+        }
     }
     lines
 }

@@ -68,7 +68,15 @@ impl MetricRow {
         let ci = if s.ci95.is_nan() {
             "-".to_string()
         } else {
-            format!("[{}, {}]", fmt(s.mean - s.ci95), fmt(s.mean + s.ci95))
+            // Clipped to what the metric can take: an accuracy lies in [0, 1], the other
+            // metrics (losses, epochs, seconds) are never negative.
+            let high = if self.metric.ends_with("_acc") {
+                1.0
+            } else {
+                f64::INFINITY
+            };
+            let (low, high) = ((s.mean - s.ci95).max(0.0), (s.mean + s.ci95).min(high));
+            format!("[{}, {}]", fmt(low), fmt(high))
         };
         [
             self.metric.to_string(),
@@ -144,8 +152,9 @@ mod tests {
             (epochs.summary.n, epochs.note.as_str()),
             (1, "2 not reached")
         );
-        // relu final_test_acc 0.95, 0.97, 0.99: 0.97 +- 0.0497 (stats::tests).
+        // relu final_test_acc 0.95, 0.97, 0.99: 0.97 +- 0.0497 (stats::tests), clipped to
+        // the accuracy's range [0, 1].
         let cells = tables[0].rows[0].cells();
-        assert_eq!(cells[4], "[0.9203, 1.0197]");
+        assert_eq!(cells[4], "[0.9203, 1]");
     }
 }
