@@ -1,4 +1,5 @@
-//! The repository stays honest: every shipped experiment validates, `dlp list` names everything.
+//! The repository stays honest: every shipped experiment validates, `dlp list` names everything,
+//! the docs show the crates `.ci/outside` builds.
 
 use std::path::{Path, PathBuf};
 
@@ -105,6 +106,32 @@ fn each_listing_is_part_of_the_whole() {
         assert!(
             all.contains(&output.stdout),
             "`dlp list {what}` differs from `dlp list`"
+        );
+    }
+}
+
+/// The text of `path`, relative to the repository.
+fn repository_file(path: &str) -> String {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path);
+    std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+}
+
+/// docs/plugins.md and the README show, whole, the files of the crates `.ci/outside` builds
+/// outside the workspace: following them literally gives a crate CI has built.
+#[test]
+fn the_docs_show_the_outside_crates_as_built() {
+    let shown = [
+        ("docs/plugins.md", "tests/outside/signsgd/Cargo.toml"),
+        ("docs/plugins.md", "tests/outside/signsgd/src/lib.rs"),
+        ("docs/plugins.md", "tests/outside/signsgd/src/main.rs"),
+        ("docs/plugins.md", "tests/outside/signsgd/tests/signsgd.rs"),
+        ("docs/plugins.md", "tests/outside/signsgd/signsgd.toml"),
+        ("README.md", "tests/outside/coursework/Cargo.toml"),
+    ];
+    for (doc, file) in shown {
+        assert!(
+            repository_file(doc).contains(&repository_file(file)),
+            "{doc} does not show {file} as it is: copy the file into the doc"
         );
     }
 }

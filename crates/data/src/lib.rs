@@ -41,3 +41,6 @@ pub use kinds::{KindDoc, kinds};
 pub use load::load;
 pub use seed::{DataRng, derive_seed, rng};
 pub use standardize::Standardizer;
+
+/// The `rand` crate whose traits [`DataRng`] implements (`Rng`, `SeedableRng`).
+pub use rand;

@@ -1,8 +1,11 @@
 /// What can go wrong looking up a loss.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum LossError {
-    /// No loss has this name.
-    #[error("unknown loss `{name}` (known: {known}); did you mean `{nearest}`?")]
+    /// No loss has this name (or the plugin crate that registers it is not linked).
+    #[error(
+        "unknown loss `{name}` (known: {known}; if it comes from a plugin crate, that crate \
+         must be linked: docs/plugins.md); did you mean `{nearest}`?"
+    )]
     Unknown {
         /// The requested name.
         name: String,

@@ -32,6 +32,9 @@ pub use registry::{
     EvalTape, FusedLossFn, Logits, LossEntry, LossFn, Targets, TrainTape, find_loss, losses,
 };
 
+/// The `dfdx` crate whose tensors [`LossEntry`]'s functions take
+/// (`use dlp_loss::dfdx::prelude::*;`), so that your code and dlp agree on its version.
+pub use dfdx;
 #[doc(hidden)]
 pub use inventory as __inventory;
 

@@ -147,7 +147,11 @@ mod tests {
         let err = find_loss("bce_logits").unwrap_err().to_string();
         assert!(err.contains("did you mean `bce_with_logits`"), "{err}");
         assert!(
-            err.contains("known: bce, bce_with_logits, cross_entropy, hinge, mse"),
+            err.contains("if it comes from a plugin crate, that crate must be linked"),
+            "{err}"
+        );
+        assert!(
+            err.contains("known: bce, bce_with_logits, cross_entropy, hinge, mse;"),
             "{err}"
         );
     }

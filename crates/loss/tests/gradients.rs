@@ -8,10 +8,11 @@
 //!   detached branch, a wrong backward kernel) but not a wrong formula, since the forward and
 //!   the backward then agree on the wrong function.
 //! - `value_and_gradient_match_the_reference`: the loss value and its gradient against an
-//!   independent scalar `f64` implementation of the published definition
-//!   (docs/reference-semantics.md), differentiated by central differences in `f64`. This
-//!   catches a wrong formula (a flipped sign, a wrong constant). A loss with no reference here
-//!   fails the test: add one to [`reference`].
+//!   independent scalar `f64` implementation of the published definition (PyTorch's
+//!   documentation for the built-ins), written from that definition and never from the dfdx
+//!   code it checks, and differentiated by central differences in `f64`. This catches a wrong
+//!   formula (a flipped sign, a wrong constant). A loss with no reference here fails
+//!   `every_loss_has_a_reference`: add one to [`reference`].
 //!
 //! dfdx computes in `f32` only (a `LossFn` is `f32`), so the first property differentiates in
 //! `f32`; the tolerance comments below say what the error budget is made of.
@@ -112,8 +113,8 @@ fn near_kink(entry: &LossEntry, case: &Case, i: usize) -> bool {
     }
 }
 
-/// Scalar `f64` implementations of docs/reference-semantics.md, on row-major `(batch, k)`
-/// logits `z` and targets `y`. `None` for a loss without one.
+/// Scalar `f64` implementations of each loss's published definition (see the header), on
+/// row-major `(batch, k)` logits `z` and targets `y`. `None` for a loss without one.
 fn reference(name: &str) -> Option<ReferenceFn> {
     fn sigmoid(z: f64) -> f64 {
         1.0 / (1.0 + (-z).exp())
@@ -213,10 +214,12 @@ proptest! {
 
     #[test]
     fn value_and_gradient_match_the_reference((batch, k, values, classes) in inputs()) {
-        for entry in dlp_loss::losses().unwrap() {
-            let Some(reference) = reference(entry.name) else {
-                panic!("no reference for loss {}: add one to `reference` in {}", entry.name, file!());
-            };
+        // A loss without a reference fails `every_loss_has_a_reference`.
+        for (entry, reference) in dlp_loss::losses()
+            .unwrap()
+            .into_iter()
+            .filter_map(|e| Some((e, reference(e.name)?)))
+        {
             let case = case_for(entry.head, batch, k, &values, &classes);
             let z: Vec<f64> = case.logits.iter().copied().map(f64::from).collect();
             let y: Vec<f64> = case.targets.iter().copied().map(f64::from).collect();
@@ -252,6 +255,22 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn every_loss_has_a_reference() {
+    let missing: Vec<&str> = dlp_loss::losses()
+        .unwrap()
+        .iter()
+        .map(|e| e.name)
+        .filter(|name| reference(name).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no reference for loss {}: add one to `reference` in {}",
+        missing.join(", "),
+        file!()
+    );
 }
 
 /// The properties above reach every registered loss: they would silently check nothing if

@@ -1,18 +1,19 @@
 //! Statically typed dfdx models of a closed menu, chosen at run time from a description.
 //!
-//! Every hidden width is a const generic (`Mlp<20, 1>` is two hidden layers of 20); the
+//! Every hidden width is a const generic ([`TwoHiddenLayers<20>`] is two hidden layers of 20,
+//! an alias of `Mlp<20, 1>`: one layer and one extra); the
 //! number of input features and of outputs follow the data and are run-time sizes. An
 //! [`Architecture`] checks a description against the menu, and [`Architecture::dispatch`] runs
 //! generic code on the concrete type it names.
 //!
 //! ```
 //! use dfdx::prelude::*;
-//! use dlp_model::{Activation, Architecture, Mlp, Network};
+//! use dlp_model::{Activation, Architecture, Network, TwoHiddenLayers};
 //! use rand::SeedableRng;
 //!
 //! let dev = Cpu::default();
 //! let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
-//! let net = Mlp::<20, 1>::new(&dev, 2, 1, Activation::Relu, &mut rng);
+//! let net = TwoHiddenLayers::<20>::new(&dev, 2, 1, Activation::Relu, &mut rng);
 //! let x = dev.tensor_from_vec(vec![0.5_f32, -1.0, 2.0, 0.0], (2_usize, 2_usize));
 //! let logits = net.forward(x);
 //! assert_eq!(logits.shape(), &(2, 1));
@@ -46,6 +47,15 @@ pub use dense::{Batch, Dense, Dev};
 pub use error::ModelError;
 pub use fused::FusedMlp;
 pub use menu::{Architecture, MAX_DEPTH, NetworkVisitor, WIDTHS, describe_menu};
-pub use network::{LayerVisitor, Linear0, Mlp, Network};
+pub use network::{
+    FourHiddenLayers, LayerVisitor, Linear0, Mlp, Network, OneHiddenLayer, ThreeHiddenLayers,
+    TwoHiddenLayers,
+};
 pub use step::apply_optimizer;
 pub use weights::{NamedTensor, Weights};
+
+/// The `dfdx` crate whose tensors and devices this crate's types use
+/// (`use dlp_model::dfdx::prelude::*;`), so that your code and dlp agree on its version.
+pub use dfdx;
+/// The `rand` crate whose `Rng` [`Network::new`] takes.
+pub use rand;

@@ -2,7 +2,9 @@
 
 use crate::activation::Activation;
 use crate::error::ModelError;
-use crate::network::{Linear0, Mlp, Network};
+use crate::network::{
+    FourHiddenLayers, Linear0, Network, OneHiddenLayer, ThreeHiddenLayers, TwoHiddenLayers,
+};
 
 /// Deepest network of the menu, in hidden layers.
 pub const MAX_DEPTH: usize = 4;
@@ -100,10 +102,10 @@ macro_rules! menu {
             match (depth, width) {
                 (0, _) => visitor.visit::<Linear0>(),
                 $(
-                    (1, $width) => visitor.visit::<Mlp<$width, 0>>(),
-                    (2, $width) => visitor.visit::<Mlp<$width, 1>>(),
-                    (3, $width) => visitor.visit::<Mlp<$width, 2>>(),
-                    (4, $width) => visitor.visit::<Mlp<$width, 3>>(),
+                    (1, $width) => visitor.visit::<OneHiddenLayer<$width>>(),
+                    (2, $width) => visitor.visit::<TwoHiddenLayers<$width>>(),
+                    (3, $width) => visitor.visit::<ThreeHiddenLayers<$width>>(),
+                    (4, $width) => visitor.visit::<FourHiddenLayers<$width>>(),
                 )*
                 _ => unreachable!("Architecture::new admits only menu entries"),
             }

@@ -53,21 +53,33 @@ impl Network for Linear0 {
     }
 }
 
-/// `1 + D` hidden layers of width `H`, each followed by the activation, then a linear head:
-/// `inputs -> H -> (H -> H) x D -> outputs`.
+/// `1 + EXTRA_LAYERS` hidden layers of `WIDTH` units, each followed by the activation, then a
+/// linear head: `inputs -> WIDTH -> (WIDTH -> WIDTH) x EXTRA_LAYERS -> outputs`.
+///
+/// Name it by its number of hidden layers: [`OneHiddenLayer<20>`] is `Mlp<20, 0>`,
+/// [`TwoHiddenLayers<20>`] (`hidden = [20, 20]`) is `Mlp<20, 1>`, and so on.
 #[derive(Debug, Clone)]
-pub struct Mlp<const H: usize, const D: usize> {
+pub struct Mlp<const WIDTH: usize, const EXTRA_LAYERS: usize> {
     /// First hidden layer, from the data's features.
-    pub input: Dense<usize, Const<H>>,
+    pub input: Dense<usize, Const<WIDTH>>,
     /// The other hidden layers.
-    pub hidden: [Dense<Const<H>, Const<H>>; D],
+    pub hidden: [Dense<Const<WIDTH>, Const<WIDTH>>; EXTRA_LAYERS],
     /// Output layer, to one logit per output.
-    pub head: Dense<Const<H>, usize>,
+    pub head: Dense<Const<WIDTH>, usize>,
     /// Applied after every hidden layer.
     pub activation: Activation,
 }
 
-impl<const H: usize, const D: usize> Network for Mlp<H, D> {
+/// One hidden layer of `WIDTH` units (`hidden = [WIDTH]`).
+pub type OneHiddenLayer<const WIDTH: usize> = Mlp<WIDTH, 0>;
+/// Two hidden layers of `WIDTH` units (`hidden = [WIDTH, WIDTH]`).
+pub type TwoHiddenLayers<const WIDTH: usize> = Mlp<WIDTH, 1>;
+/// Three hidden layers of `WIDTH` units.
+pub type ThreeHiddenLayers<const WIDTH: usize> = Mlp<WIDTH, 2>;
+/// Four hidden layers of `WIDTH` units, the deepest of the menu.
+pub type FourHiddenLayers<const WIDTH: usize> = Mlp<WIDTH, 3>;
+
+impl<const WIDTH: usize, const EXTRA_LAYERS: usize> Network for Mlp<WIDTH, EXTRA_LAYERS> {
     fn new(
         dev: &Dev,
         inputs: usize,
@@ -99,6 +111,6 @@ impl<const H: usize, const D: usize> Network for Mlp<H, D> {
         for (i, layer) in self.hidden.iter_mut().enumerate() {
             visitor.visit(i + 1, layer);
         }
-        visitor.visit(D + 1, &mut self.head);
+        visitor.visit(EXTRA_LAYERS + 1, &mut self.head);
     }
 }

@@ -9,7 +9,7 @@
 //! ```
 //! use dlp_optim_lion as _; // links the registration
 //!
-//! let table: toml::Table = toml::from_str("lr = 0.1").unwrap();
+//! let table = dlp_optim::toml::toml! { lr = 0.1 };
 //! let mut lion = dlp_optim::build_optimizer("lion", &table).unwrap();
 //! let mut w = vec![1.0_f32, 2.0];
 //! lion.begin_step();
@@ -156,29 +156,11 @@ dlp_optim::register_optimizer!(OptimizerEntry {
 mod tests {
     use super::*;
 
-    /// `steps` steps from `p0` with the gradient of `sum(p^2)/2 + sum(p)`, i.e. `g = p + 1`.
-    fn run(cfg: LionConfig, p0: [f32; 2], steps: usize) -> Vec<[f32; 2]> {
-        let mut opt = Lion::new(cfg).unwrap();
-        let mut p = p0;
-        (0..steps)
-            .map(|_| {
-                let g = p.map(|x| x + 1.0);
-                opt.begin_step();
-                opt.update(0, &mut p, &g);
-                p
-            })
-            .collect()
-    }
+    use dlp_optim::testing::{assert_close, assert_registered, run};
+    use dlp_optim::toml;
 
-    #[track_caller]
-    fn assert_close(got: &[[f32; 2]], want: &[[f64; 2]]) {
-        for (g, w) in got.iter().flatten().zip(want.iter().flatten()) {
-            assert!(
-                (f64::from(*g) - w).abs() <= 1e-6 * w.abs().max(1.0),
-                "{got:?} vs {want:?}"
-            );
-        }
-        assert_eq!(got.len(), want.len());
+    fn lion(cfg: LionConfig) -> Box<dyn Optimizer> {
+        Box::new(Lion::new(cfg).unwrap())
     }
 
     #[test]
@@ -194,7 +176,7 @@ mod tests {
             ..Default::default()
         };
         assert_close(
-            &run(cfg, [1.0, -3.0], 3),
+            &run(lion(cfg), &[1.0, -3.0], 3),
             &[[0.9, -2.9], [0.8, -2.8], [0.7, -2.7]],
         );
     }
@@ -213,7 +195,7 @@ mod tests {
             weight_decay: 0.0,
         };
         assert_close(
-            &run(cfg, [0.5, -1.5], 3),
+            &run(lion(cfg), &[0.5, -1.5], 3),
             &[[-0.5, -0.5], [-1.5, -1.5], [-2.5, -0.5]],
         );
     }
@@ -233,7 +215,7 @@ mod tests {
             ..Default::default()
         };
         assert_close(
-            &run(cfg, [1.0, -3.0], 3),
+            &run(lion(cfg), &[1.0, -3.0], 3),
             &[[0.85, -2.75], [0.7075, -2.5125], [0.572125, -2.286875]],
         );
     }
@@ -246,6 +228,11 @@ mod tests {
         opt.begin_step();
         opt.update(0, &mut p, &[0.0, 0.0]);
         assert_eq!(p, [1.0, -1.0]);
+    }
+
+    #[test]
+    fn passes_the_plugin_checks() {
+        assert_registered(NAME, &toml::Table::new());
     }
 
     #[test]

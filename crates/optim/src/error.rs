@@ -8,8 +8,13 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum OptimError {
-    /// No optimizer or schedule is registered under this name.
-    #[error("unknown {kind} `{name}` (known: {known}){}", did_you_mean(suggestion))]
+    /// No optimizer or schedule is registered under this name (or the plugin crate that
+    /// registers it is not linked).
+    #[error(
+        "unknown {kind} `{name}` (known: {known}; if it comes from a plugin crate, that crate \
+         must be linked: docs/plugins.md){}",
+        did_you_mean(suggestion)
+    )]
     Unknown {
         /// `"optimizer"` or `"schedule"`.
         kind: &'static str,

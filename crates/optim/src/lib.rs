@@ -22,6 +22,10 @@
 //! `docs/plugins.md`); such a crate must be named in source by the final binary or test
 //! (the `dlp-plugins` crate does that), or its entries are silently not linked.
 //!
+//! The `testing` module (cargo feature `testing`) holds the checks an optimizer's tests run,
+//! in dlp or in a plugin crate of its own: registered and linked, and faithful to an
+//! independent `f64` version of its formula.
+//!
 //! Lookups fail on an unknown name (listing the known ones), on a name registered twice, and
 //! building fails on a parameter of the wrong type, out of range, or not accepted by the entry
 //! (see [`Params`]): all before any training.
@@ -38,8 +42,8 @@ mod rmsprop;
 mod schedule;
 mod schedules;
 mod sgd;
-#[cfg(test)]
-mod testing;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use adagrad::{Adagrad, AdagradConfig};
 pub use adam::{Adam, AdamConfig};
@@ -56,3 +60,6 @@ pub use sgd::{Sgd, SgdConfig};
 
 #[doc(hidden)]
 pub use inventory as __inventory;
+/// The `toml` crate whose tables [`build_optimizer`] and [`build_schedule`] take: use it
+/// (`dlp_optim::toml::toml! { lr = 0.01 }`) rather than another version of `toml`.
+pub use toml;

@@ -309,6 +309,10 @@ mod tests {
             "{msg}"
         );
         assert!(msg.ends_with("; did you mean `adam`?"), "{msg}");
+        assert!(
+            msg.contains("if it comes from a plugin crate, that crate must be linked"),
+            "{msg}"
+        );
         assert_eq!(e.key(), None);
         let e = build_schedule("cosin", &toml::Table::new()).err().unwrap();
         assert!(e.to_string().ends_with("did you mean `cosine`?"), "{e}");

@@ -1,19 +1,25 @@
 //! Every registered optimizer (built-ins and linked plugins, so `lion` too) against a scalar
-//! `f64` implementation of its published formula (docs/reference-semantics.md), over several
-//! steps on two tensors with random parameters, gradients and valid hyperparameters.
+//! `f64` implementation of its published formula, over several steps on two tensors with
+//! random parameters, gradients and valid hyperparameters.
 //!
-//! An optimizer with no reference here fails the test: a new plugin cannot slip through
-//! unchecked. Add its formula to [`reference`].
+//! Each reference below is written from the optimizer's own definition (PyTorch's
+//! documentation for the built-ins, the paper for `lion`), in `f64`, one element at a time, and
+//! never from the `f32` code it checks: that is what catches a wrong formula, which a test
+//! through the registry or the tape cannot.
+//!
+//! An optimizer linked here with no reference fails `every_optimizer_has_a_reference`: add
+//! its formula to [`reference`]. A plugin crate outside dlp checks its own optimizer with
+//! `dlp_optim::testing::assert_follows_reference` instead (docs/plugins.md).
 
 use std::collections::HashMap;
 
-use dlp_optim::Optimizer;
+use dlp_optim::testing::{Reference, compare_with_reference};
 use dlp_plugins as _;
 use proptest::prelude::*;
 use toml::{Table, Value};
 
 /// Hyperparameters drawn once per case; each reference reads the ones its optimizer takes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct Hyper {
     lr: f64,
     momentum: f64,
@@ -72,12 +78,6 @@ fn hyper() -> impl Strategy<Value = Hyper> {
                 }
             },
         )
-}
-
-/// A scalar `f64` optimizer: `t` counts steps from 1; `index` names the tensor, whose state
-/// is kept apart from the others'.
-trait Reference {
-    fn update(&mut self, t: u64, index: usize, p: &mut [f64], g: &[f64]);
 }
 
 /// Zeroed state buffers per tensor index, created on first use.
@@ -268,6 +268,22 @@ fn reference(name: &str, h: &Hyper) -> Option<(Table, Box<dyn Reference>)> {
     Some((table, r))
 }
 
+#[test]
+fn every_optimizer_has_a_reference() {
+    let missing: Vec<&str> = dlp_optim::optimizers()
+        .iter()
+        .map(|e| e.name)
+        .filter(|name| reference(name, &Hyper::default()).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no reference formula for optimizer {}: add an independent f64 version of its update \
+         rule to `reference` in {} (see its header)",
+        missing.join(", "),
+        file!()
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -279,38 +295,20 @@ proptest! {
         p1 in prop::collection::vec(-3.0_f32..3.0, 6..10),
         grads in prop::collection::vec(prop::collection::vec(-3.0_f32..3.0, 16), 1..=6),
     ) {
+        let params = [p0, p1];
+        let grads: Vec<Vec<Vec<f32>>> = grads
+            .iter()
+            .map(|g| (0..2).map(|i| g[i * 6..i * 6 + params[i].len()].to_vec()).collect())
+            .collect();
         let entries = dlp_optim::optimizers();
         prop_assert!(!entries.is_empty());
-        for entry in entries {
-            let name = entry.name;
-            let Some((table, mut want)) = reference(name, &h) else {
-                panic!("no reference for optimizer {name}: add one to `reference` in {}", file!());
-            };
-            let mut got: Box<dyn Optimizer> = dlp_optim::build_optimizer(name, &table)
-                .map_err(|e| TestCaseError::fail(format!("{name}: {e} (table {table})")))?;
-            let mut ps = [p0.clone(), p1.clone()];
-            let mut rs: [Vec<f64>; 2] = ps.clone().map(|p| p.iter().map(|&x| f64::from(x)).collect());
-            for (t, g) in grads.iter().enumerate() {
-                got.begin_step();
-                for (index, (p, r)) in ps.iter_mut().zip(rs.iter_mut()).enumerate() {
-                    let g = &g[index * 6..index * 6 + p.len()];
-                    got.update(index, p, g);
-                    let g64: Vec<f64> = g.iter().map(|&x| f64::from(x)).collect();
-                    want.update(t as u64 + 1, index, r, &g64);
-                    for (i, (&p, &r)) in p.iter().zip(r.iter()).enumerate() {
-                        // f32 against f64: each step rounds p (a few ulps of |p|) and the
-                        // update (relative ~1e-6, or ~1e-7 * lr absolute where m or
-                        // v - a^2 cancels); over at most 6 steps, 1e-5 * (|p| + 1) bounds
-                        // both. A wrong sign or constant moves p by a multiple of lr >= 1e-4.
-                        let tol = 1e-5 * (r.abs() + 1.0);
-                        prop_assert!(
-                            (f64::from(p) - r).abs() <= tol,
-                            "{}: step {}, tensor {}, element {}: got {}, reference {} (tol {:e}); table {}",
-                            name, t + 1, index, i, p, r, tol, table
-                        );
-                    }
-                }
-            }
+        // An optimizer without a reference fails `every_optimizer_has_a_reference`.
+        for (name, (table, mut want)) in entries
+            .iter()
+            .filter_map(|e| Some((e.name, reference(e.name, &h)?)))
+        {
+            compare_with_reference(name, &table, want.as_mut(), &params, &grads)
+                .map_err(TestCaseError::fail)?;
         }
     }
 }

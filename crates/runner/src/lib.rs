@@ -1,6 +1,8 @@
 //! The `dlp` runner: experiment files in, results folders out.
 //!
-//! Only this crate reads files given by the user, writes results and prints.
+//! Only this crate reads files given by the user, writes results and prints. [`main`] is the
+//! whole `dlp` command line, so that a crate of your own can build its own `dlp` with its
+//! plugins linked (`fn main() -> ExitCode { dlp_runner::main() }`, docs/plugins.md).
 //!
 //! ```
 //! let text = "name = 'demo'\n[sweep]\n'optim.lr' = [0.01, 0.1]\n";
@@ -11,6 +13,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod cli;
 mod config;
 mod error;
 mod files;
@@ -29,6 +32,7 @@ mod slurm;
 mod study;
 mod summary;
 
+pub use cli::main;
 pub use config::{Experiment, LossConfig, Resolved, Seeds, TrainConfig};
 pub use error::ConfigError;
 pub use files::experiment_files;

@@ -3,15 +3,17 @@
 //!
 //! `cargo run --release --example hand_loop`
 
-use dfdx::prelude::*;
 use dlp_data::{BatchOrder, DataConfig, derive_seed, load, rng};
-use dlp_model::{Activation, Dev, Mlp, Network, apply_optimizer};
+use dlp_model::dfdx::prelude::*;
+use dlp_model::{Activation, Dev, Network, TwoHiddenLayers, apply_optimizer};
+use dlp_optim::toml;
 
 fn main() {
     let split = load(&DataConfig::default(), 0, ".".as_ref()).expect("tp1_spirals needs no file");
     let dev = Dev::default();
     let mut init = rng(derive_seed(0, "model/init"));
-    let mut net = Mlp::<20, 1>::new(&dev, split.train.n_features, 1, Activation::Relu, &mut init);
+    let mut net =
+        TwoHiddenLayers::<20>::new(&dev, split.train.n_features, 1, Activation::Relu, &mut init);
     let loss = dlp_loss::find_loss("bce_with_logits").expect("a built-in loss");
     let mut adam = dlp_optim::build_optimizer("adam", &toml::toml! { lr = 0.01 }).expect("valid");
 

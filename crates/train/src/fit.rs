@@ -1,15 +1,17 @@
 use std::time::Instant;
 
 use dlp_data::{BatchOrder, Split, derive_seed, rng};
-use dlp_loss::LossEntry;
+use dlp_loss::{Head, LossEntry};
 use dlp_model::{Architecture, Dev, FusedMlp, Network, NetworkVisitor, Weights};
-use dlp_optim::{EpochLosses, Optimizer, Schedule};
+use dlp_optim::{EpochLosses, Optimizer, Schedule, Sgd, SgdConfig};
 use rand::SeedableRng;
 
 use crate::evaluate::{Labelled, evaluate};
 use crate::loss::Loss;
 
-/// Everything one training run needs.
+/// Everything one training run needs. [`TrainSpec::new`] fills in the defaults of an experiment
+/// file (docs/config.md); change what you need with struct update syntax:
+/// `TrainSpec { epochs: 40, ..TrainSpec::new(&split) }`.
 pub struct TrainSpec<'a> {
     /// Training and test data.
     pub split: &'a Split,
@@ -29,6 +31,34 @@ pub struct TrainSpec<'a> {
     pub seed: u64,
     /// Starting weights instead of the seeded initialisation.
     pub initial_weights: Option<&'a Weights>,
+}
+
+impl<'a> TrainSpec<'a> {
+    /// Training on `split` with the defaults of an experiment file: one hidden layer of 10
+    /// ReLU units, the `mse` loss (on a sigmoid output), SGD at a constant learning rate of
+    /// 0.01, 10 epochs of batches of 10, seed 0, the seeded `torch.nn.Linear` initialisation.
+    pub fn new(split: &'a Split) -> Self {
+        Self {
+            split,
+            architecture: dlp_model::ModelConfig::default()
+                .architecture()
+                .expect("the default model is on the menu"),
+            loss: dlp_loss::find_loss("mse").expect("mse is built in"),
+            optimizer: Box::new(
+                Sgd::new(SgdConfig {
+                    lr: 0.01,
+                    ..SgdConfig::default()
+                })
+                .expect("a valid SGD"),
+            ),
+            schedule: dlp_optim::build_schedule("constant", &dlp_optim::toml::Table::new())
+                .expect("constant is built in"),
+            epochs: 10,
+            batch_size: 10,
+            seed: 0,
+            initial_weights: None,
+        }
+    }
 }
 
 /// Metrics at the end of one epoch (epoch 0: before training).
@@ -62,7 +92,8 @@ pub enum Status {
     },
 }
 
-/// The outcome of a run.
+/// The outcome of a run: its metrics and the trained model, which predicts
+/// ([`Trained::predict`], [`Trained::classify`], [`Trained::accuracy`]).
 #[derive(Debug, Clone)]
 pub struct Trained {
     /// One entry per epoch, from epoch 0 (before training).
@@ -71,8 +102,14 @@ pub struct Trained {
     pub status: Status,
     /// Final parameters.
     pub weights: Weights,
+    /// The model the weights belong to.
+    pub architecture: Architecture,
+    /// Number of model inputs (the data's features).
+    pub inputs: usize,
     /// Number of model outputs (1 for binary heads, k for softmax).
     pub outputs: usize,
+    /// The loss's head: how outputs become a class.
+    pub head: Head,
 }
 
 /// Why a run could not start.
@@ -208,7 +245,10 @@ impl NetworkVisitor for Fit<'_, '_> {
             epochs,
             status,
             weights: fused.weights(),
+            architecture: spec.architecture,
+            inputs: spec.split.train.n_features,
             outputs,
+            head: spec.loss.head,
         })
     }
 }

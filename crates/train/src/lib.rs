@@ -7,25 +7,24 @@
 //! ```
 //! use dlp_data::{DataConfig, load};
 //! use dlp_model::{Activation, Architecture};
+//! use dlp_optim::{Adam, AdamConfig};
+//! use dlp_train::{TrainSpec, train};
 //!
-//! let split = load(&DataConfig::default(), 0, ".".as_ref()).unwrap();
-//! let run = dlp_train::train(
-//!     dlp_train::TrainSpec {
-//!         split: &split,
-//!         architecture: Architecture::new(&[20, 20], Activation::Relu).unwrap(),
-//!         loss: dlp_loss::find_loss("bce_with_logits").unwrap(),
-//!         optimizer: dlp_optim::build_optimizer("adam", &toml::toml! { lr = 0.01 }).unwrap(),
-//!         schedule: dlp_optim::build_schedule("constant", &toml::Table::new()).unwrap(),
-//!         epochs: 2,
-//!         batch_size: 100,
-//!         seed: 0,
-//!         initial_weights: None,
-//!     },
-//!     &mut |_| {},
-//! )
-//! .unwrap();
-//! assert_eq!(run.epochs.len(), 3); // epoch 0 (before training), 1 and 2
-//! assert!(run.epochs[2].train_loss < run.epochs[0].train_loss);
+//! let split = load(&DataConfig::default(), 0, ".".as_ref()).unwrap(); // the TP1 spirals
+//! let spec = TrainSpec {
+//!     architecture: Architecture::new(&[20, 20], Activation::Relu).unwrap(),
+//!     loss: dlp_loss::find_loss("bce_with_logits").unwrap(),
+//!     optimizer: Box::new(Adam::new(AdamConfig { lr: 0.01, ..AdamConfig::default() }).unwrap()),
+//!     epochs: 2,
+//!     batch_size: 100,
+//!     ..TrainSpec::new(&split) // the rest as in an experiment file: constant lr, seed 0
+//! };
+//! let model = train(spec, &mut |_| {}).unwrap();
+//! assert_eq!(model.epochs.len(), 3); // epoch 0 (before training), 1 and 2
+//! assert!(model.epochs[2].train_loss < model.epochs[0].train_loss);
+//! assert_eq!(model.accuracy(&split.test), model.epochs[2].test_acc);
+//! let class = model.classify(&[0.5, -1.0]); // one point, two features
+//! assert!(class[0] < 2);
 //! ```
 #![warn(missing_docs)]
 
@@ -33,6 +32,7 @@ mod evaluate;
 mod fit;
 mod loss;
 mod predict;
+mod trained;
 
 pub use fit::{EpochMetrics, Status, TrainError, TrainSpec, Trained, train};
 pub use predict::predict;

@@ -52,7 +52,7 @@ impl NetworkVisitor for Predict<'_> {
 #[cfg(test)]
 mod tests {
     use dfdx::prelude::*;
-    use dlp_model::{Activation, Mlp};
+    use dlp_model::{Activation, TwoHiddenLayers};
 
     use super::*;
 
@@ -62,7 +62,7 @@ mod tests {
     fn predicts_what_the_model_computes() {
         let dev = Dev::default();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-        let mut net = Mlp::<8, 1>::new(&dev, 2, 3, Activation::Tanh, &mut rng);
+        let mut net = TwoHiddenLayers::<8>::new(&dev, 2, 3, Activation::Tanh, &mut rng);
         let weights = Weights::of(&mut net);
         let points: Vec<f32> = (0..2 * 600)
             .map(|i| (i as f32 * 0.37).sin() * 3.0)
