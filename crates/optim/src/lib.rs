@@ -38,6 +38,7 @@ mod rmsprop;
 mod schedule;
 mod schedules;
 mod sgd;
+mod subnormal;
 #[cfg(test)]
 mod testing;
 
@@ -53,6 +54,7 @@ pub use registry::{
 pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use schedule::{EpochLosses, Schedule};
 pub use sgd::{Sgd, SgdConfig};
+pub use subnormal::flush_subnormal;
 
 #[doc(hidden)]
 pub use inventory as __inventory;

@@ -36,3 +36,13 @@ pub(crate) fn assert_close<const N: usize>(got: &[[f32; N]], want: &[[f64; N]]) 
         }
     }
 }
+
+/// One step with gradient 1 on a single parameter, then `steps` with gradient 0, so that the
+/// optimizer's state decays (to zero, not into the subnormals: see `subnormal.rs`).
+pub(crate) fn decay(opt: &mut dyn Optimizer, steps: usize) {
+    let mut p = [1.0_f32];
+    for g in std::iter::once(1.0).chain(std::iter::repeat_n(0.0, steps)) {
+        opt.begin_step();
+        opt.update(0, &mut p, &[g]);
+    }
+}
