@@ -118,7 +118,8 @@ impl Optimizer for RmsProp {
             let d = match a.next() {
                 Some(a) => {
                     *a = flush_subnormal(lerp(*a, g, w));
-                    (*v - *a * *a).sqrt() + eps
+                    // a^2 <= v: flushed like v, so a flushed v never goes negative.
+                    (*v - flush_subnormal(*a * *a)).sqrt() + eps
                 }
                 None => v.sqrt() + eps,
             };
@@ -337,5 +338,20 @@ mod tests {
         let mut rmsprop = RmsProp::new(cfg).unwrap();
         decay(&mut rmsprop, 20_000);
         assert_eq!([rmsprop.v, rmsprop.a, rmsprop.b], [[[0.0]; 1]; 3]);
+    }
+
+    #[test]
+    fn tiny_gradients_keep_the_centered_variance_non_negative() {
+        // g = 1e-19: v = 1e-40 is flushed to 0 while a = 1e-21 is not; a^2 must be too.
+        let cfg = RmsPropConfig {
+            centered: true,
+            ..Default::default()
+        };
+        let mut rmsprop = RmsProp::new(cfg).unwrap();
+        let mut p = [1.0_f32];
+        rmsprop.begin_step();
+        rmsprop.update(0, &mut p, &[1e-19]);
+        assert_eq!(rmsprop.v, [[0.0]]);
+        assert!(p[0].is_finite() && p[0] <= 1.0, "{p:?}");
     }
 }
