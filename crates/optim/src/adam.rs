@@ -3,7 +3,6 @@
 use multiversion::multiversion;
 
 use crate::optimizer::zeroed;
-
 use crate::{OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, check, flush_subnormal};
 
 /// Configuration of [`Adam`]; [`Default`] is PyTorch's `torch.optim.Adam`, [`AdamConfig::adamw`]
