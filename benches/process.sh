@@ -55,6 +55,7 @@ rm -rf "$OUT"
 "$DLP" run "$EXPERIMENT" --out "$OUT" -q 2>/dev/null
 
 echo "== timing \`dlp run <canonical, seeds = 1> -q\` x $RUNS" >&2
+echo "== CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 if command -v hyperfine >/dev/null 2>&1; then
     hyperfine --warmup 1 --runs "$RUNS" --export-json "$WORK/hyperfine.json" \
         --prepare "rm -rf '$OUT'" \

@@ -40,6 +40,8 @@ echo "== building dlp (release)" >&2
 [[ -x "$DLP" ]] || { echo "error: $DLP not found after the build" >&2; exit 1; }
 
 echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(getconf _NPROCESSORS_ONLN) cores, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Figures depend on the CPU (vector units, clock, libm): say which.
+echo "== CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 "$PY" -c 'import torch, sklearn, numpy, platform; print(f"== python {platform.python_version()}, torch {torch.__version__} ({torch.get_num_threads()} thread), scikit-learn {sklearn.__version__}, numpy {numpy.__version__}")'
 echo "== $("$DLP" --version), $(rustc --version 2>/dev/null || echo rustc ?)"
 

@@ -3,7 +3,7 @@
 use multiversion::multiversion;
 
 use crate::optimizer::zeroed;
-use crate::{OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, check};
+use crate::{OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, check, flush_subnormal};
 
 /// Configuration of [`Adam`]; [`Default`] is PyTorch's `torch.optim.Adam`, [`AdamConfig::adamw`]
 /// is `torch.optim.AdamW`.
@@ -78,6 +78,7 @@ impl AdamConfig {
 /// p <- p - (lr/(1-b1^t)) * m / (sqrt(v)/sqrt(1-b2^t) + eps)
 /// ```
 ///
+/// `m` and `v` are stored with subnormals flushed to zero ([`flush_subnormal`]).
 /// `t` counts [`Optimizer::begin_step`] calls, so every tensor must be updated at every step.
 #[derive(Debug, Clone)]
 pub struct Adam {
@@ -102,6 +103,14 @@ impl Adam {
             v: Vec::new(),
             vmax: Vec::new(),
         })
+    }
+
+    /// The state of tensor `index`: its first and second moments, and with AMSGrad the
+    /// running maximum of the second (empty before its first update).
+    pub fn state(&self, index: usize) -> impl Iterator<Item = &[f32]> {
+        [&self.m, &self.v, &self.vmax]
+            .into_iter()
+            .filter_map(move |s| s.get(index).map(Vec::as_slice))
     }
 }
 
@@ -130,8 +139,8 @@ fn adam_loop(
 ) {
     let gradient = |g: f32, p: f32| if rule.l2 != 0.0 { g + rule.l2 * p } else { g };
     let moments = |m: &mut f32, v: &mut f32, g: f32| {
-        *m = lerp(*m, g, rule.w1);
-        *v = *v * rule.b2 + rule.w2 * g * g;
+        *m = flush_subnormal(lerp(*m, g, rule.w1));
+        *v = flush_subnormal(*v * rule.b2 + rule.w2 * g * g);
     };
     let apply = |p: &mut f32, m: f32, second: f32| {
         *p += -rule.step_size * (m / (second.sqrt() / rule.bc2_sqrt + rule.eps));
@@ -309,7 +318,7 @@ crate::register_optimizer!(OptimizerEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{assert_close, run};
+    use crate::testing::{assert_close, decay, run};
 
     fn adam(cfg: AdamConfig) -> Box<dyn Optimizer> {
         Box::new(Adam::new(cfg).unwrap())
@@ -468,5 +477,13 @@ mod tests {
             err("adamw", "weight_decay = -1"),
             "adamw: `weight_decay` must be >= 0 (got -1)"
         );
+    }
+
+    #[test]
+    fn decaying_moments_reach_zero_not_subnormals() {
+        // m shrinks by 0.9 a step and v by 0.999: unflushed, both would stick at subnormals.
+        let mut adam = Adam::new(AdamConfig::default()).unwrap();
+        decay(&mut adam, 100_000);
+        assert!(adam.state(0).flatten().all(|&x| x == 0.0));
     }
 }

@@ -42,6 +42,7 @@ mod rmsprop;
 mod schedule;
 mod schedules;
 mod sgd;
+mod subnormal;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
@@ -57,6 +58,7 @@ pub use registry::{
 pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use schedule::{EpochLosses, Schedule};
 pub use sgd::{Sgd, SgdConfig};
+pub use subnormal::flush_subnormal;
 
 #[doc(hidden)]
 pub use inventory as __inventory;

@@ -2,7 +2,7 @@
 
 use crate::adam::lerp;
 use crate::optimizer::zeroed;
-use crate::{OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, check};
+use crate::{OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, check, flush_subnormal};
 
 /// Configuration of [`RmsProp`]; defaults are PyTorch's `torch.optim.RMSprop`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -114,17 +114,18 @@ impl Optimizer for RmsProp {
         .iter_mut();
         for ((p, &g), v) in params.iter_mut().zip(grads).zip(v.iter_mut()) {
             let g = if weight_decay != 0.0 { g + wd * *p } else { g };
-            *v = *v * alpha_f + w * g * g;
+            *v = flush_subnormal(*v * alpha_f + w * g * g);
             let d = match a.next() {
                 Some(a) => {
-                    *a = lerp(*a, g, w);
-                    (*v - *a * *a).sqrt() + eps
+                    *a = flush_subnormal(lerp(*a, g, w));
+                    // a^2 <= v: flushed like v, so a flushed v never goes negative.
+                    (*v - flush_subnormal(*a * *a)).sqrt() + eps
                 }
                 None => v.sqrt() + eps,
             };
             match b.next() {
                 Some(b) => {
-                    *b = *b * mom + g / d;
+                    *b = flush_subnormal(*b * mom + g / d);
                     *p += neg_lr * *b;
                 }
                 None => *p += neg_lr * (g / d),
@@ -197,7 +198,7 @@ crate::register_optimizer!(OptimizerEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{assert_close, run};
+    use crate::testing::{assert_close, decay, run};
 
     fn rms(cfg: RmsPropConfig) -> Box<dyn Optimizer> {
         Box::new(RmsProp::new(cfg).unwrap())
@@ -325,5 +326,32 @@ mod tests {
             err("centered = \"yes\""),
             "rmsprop: `centered` must be a boolean (got string \"yes\")"
         );
+    }
+
+    #[test]
+    fn decaying_state_reaches_zero_not_subnormals() {
+        let cfg = RmsPropConfig {
+            momentum: 0.9,
+            centered: true,
+            ..Default::default()
+        };
+        let mut rmsprop = RmsProp::new(cfg).unwrap();
+        decay(&mut rmsprop, 20_000);
+        assert_eq!([rmsprop.v, rmsprop.a, rmsprop.b], [[[0.0]; 1]; 3]);
+    }
+
+    #[test]
+    fn tiny_gradients_keep_the_centered_variance_non_negative() {
+        // g = 1e-19: v = 1e-40 is flushed to 0 while a = 1e-21 is not; a^2 must be too.
+        let cfg = RmsPropConfig {
+            centered: true,
+            ..Default::default()
+        };
+        let mut rmsprop = RmsProp::new(cfg).unwrap();
+        let mut p = [1.0_f32];
+        rmsprop.begin_step();
+        rmsprop.update(0, &mut p, &[1e-19]);
+        assert_eq!(rmsprop.v, [[0.0]]);
+        assert!(p[0].is_finite() && p[0] <= 1.0, "{p:?}");
     }
 }

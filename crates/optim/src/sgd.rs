@@ -1,7 +1,7 @@
 //! Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay.
 
 use crate::optimizer::tensor_state;
-use crate::{OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, check};
+use crate::{OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, check, flush_subnormal};
 
 /// Configuration of [`Sgd`]; defaults are PyTorch's `torch.optim.SGD`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -119,7 +119,7 @@ impl Optimizer for Sgd {
             Some(buf) => {
                 for ((p, &g), b) in params.iter_mut().zip(grads).zip(buf.iter_mut()) {
                     let g = decay(*p, g);
-                    *b = mom * *b + keep * g;
+                    *b = flush_subnormal(mom * *b + keep * g);
                     let step = if nesterov { g + mom * *b } else { *b };
                     *p += neg_lr * step;
                 }
@@ -188,7 +188,7 @@ crate::register_optimizer!(OptimizerEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{assert_close, run};
+    use crate::testing::{assert_close, decay, run};
 
     fn sgd(cfg: SgdConfig) -> Box<dyn Optimizer> {
         Box::new(Sgd::new(cfg).unwrap())
@@ -330,5 +330,16 @@ mod tests {
         opt.begin_step();
         opt.update(0, &mut p, &[1.0]);
         assert_eq!(p, [0.5]);
+    }
+
+    #[test]
+    fn a_decaying_buffer_reaches_zero_not_subnormals() {
+        let cfg = SgdConfig {
+            momentum: 0.9,
+            ..Default::default()
+        };
+        let mut sgd = Sgd::new(cfg).unwrap();
+        decay(&mut sgd, 2_000);
+        assert_eq!(sgd.buffers, [Some(vec![0.0])]);
     }
 }

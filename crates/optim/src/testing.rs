@@ -235,3 +235,14 @@ fn uniform_sequence(seed: u64) -> impl FnMut() -> f32 {
         (state >> 40) as f32 / (1u64 << 24) as f32 * 6.0 - 3.0
     }
 }
+
+/// One step with gradient 1 on a single parameter, then `steps` with gradient 0, so that the
+/// optimizer's state decays (to zero, not into the subnormals: see `subnormal.rs`).
+#[cfg(test)]
+pub(crate) fn decay(opt: &mut dyn Optimizer, steps: usize) {
+    let mut p = [1.0_f32];
+    for g in std::iter::once(1.0).chain(std::iter::repeat_n(0.0, steps)) {
+        opt.begin_step();
+        opt.update(0, &mut p, &[g]);
+    }
+}

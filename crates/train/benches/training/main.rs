@@ -4,15 +4,20 @@
 //! benches/README.md at the workspace root for the targets and the measured numbers.
 
 mod scalar_reference;
+#[path = "../../tests/watch/mod.rs"]
+mod watch;
 
 use std::hint::black_box;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use dlp_data::{DataConfig, DataKind, Split, load};
 use dlp_model::{Activation, Architecture};
+use dlp_optim::Optimizer;
 use dlp_train::{TrainSpec, Trained, train};
+use watch::{Counts, Watched};
 
 /// Seed of every benchmarked run (data, initial weights, batch order).
 const SEED: u64 = 0;
@@ -31,12 +36,23 @@ fn tp1_data() -> Split {
 /// The canonical run (ReLU, BCE-with-logits, Adam 0.01, constant schedule) with `hidden`,
 /// `batch_size` and `epochs`, through the public entry point.
 fn run(split: &Split, hidden: &[usize], batch_size: usize, epochs: usize) -> Trained {
+    let adam = dlp_optim::build_optimizer("adam", &toml::toml! { lr = 0.01 }).expect("valid adam");
+    run_with(split, hidden, batch_size, epochs, adam)
+}
+
+/// [`run`] with another optimizer.
+fn run_with(
+    split: &Split,
+    hidden: &[usize],
+    batch_size: usize,
+    epochs: usize,
+    optimizer: Box<dyn Optimizer>,
+) -> Trained {
     let spec = TrainSpec {
         split,
         architecture: Architecture::new(hidden, Activation::Relu).expect("a menu entry"),
         loss: dlp_loss::find_loss("bce_with_logits").expect("a built-in loss"),
-        optimizer: dlp_optim::build_optimizer("adam", &toml::toml! { lr = 0.01 })
-            .expect("valid adam"),
+        optimizer,
         schedule: dlp_optim::build_schedule("constant", &toml::Table::new())
             .expect("valid schedule"),
         epochs,
@@ -45,6 +61,27 @@ fn run(split: &Split, hidden: &[usize], batch_size: usize, epochs: usize) -> Tra
         initial_weights: None,
     };
     train(spec, &mut |_| {}).expect("the canonical run starts")
+}
+
+/// Counts, outside any timing, the subnormal floats in the gradients, parameters and Adam
+/// moments of the 100-epoch canonical run: they cost a microcode assist per operation on
+/// many CPUs (most Intel cores), which a CPU without the stall would not show in the timings.
+fn subnormals(split: &Split) {
+    let counts = Arc::new(Mutex::new(Counts::default()));
+    run_with(
+        split,
+        &[20, 20],
+        10,
+        100,
+        Box::new(Watched::new(0.01, &counts)),
+    );
+    let counts = *counts.lock().expect("not poisoned");
+    eprintln!("[subnormals] canonical run, 100 epochs, summed over every update: {counts:?}");
+    assert_eq!(
+        counts,
+        Counts::default(),
+        "subnormals in the training state"
+    );
 }
 
 /// The scalar reference on the canonical run.
@@ -121,10 +158,15 @@ fn benches(c: &mut Criterion) {
         .build_global();
     let split = tp1_data();
     sanity_and_ratio(&split);
+    subnormals(&split);
 
     let mut group = c.benchmark_group("tp1");
     group.bench_function("canonical_b10_10ep", |b| {
         b.iter(|| run(&split, &[20, 20], 10, 10))
+    });
+    // Long enough for dead units' moments to decay into the subnormals, were they not flushed.
+    group.bench_function("canonical_b10_100ep", |b| {
+        b.iter(|| run(&split, &[20, 20], 10, 100))
     });
     group.bench_function("scalar_reference_b10_10ep", |b| b.iter(|| scalar(&split)));
     group.bench_function("canonical_b100_10ep", |b| {

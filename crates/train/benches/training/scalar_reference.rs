@@ -11,6 +11,7 @@
 use std::time::Instant;
 
 use dlp_data::{BatchOrder, Dataset, Split, derive_seed, rng};
+use dlp_optim::flush_subnormal;
 use rand::distributions::{Distribution, Uniform};
 
 /// Inputs of the TP1 spirals.
@@ -41,7 +42,8 @@ impl<const H: usize> Layout<H> {
     const LEN: usize = Self::B3 + 1;
 }
 
-/// Adam with PyTorch's formula (no weight decay, no amsgrad):
+/// Adam with PyTorch's formula (no weight decay, no amsgrad), moments flushed to zero below
+/// `f32::MIN_POSITIVE` like dlp's:
 /// `m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
 ///  p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)`.
 struct Adam {
@@ -77,8 +79,9 @@ impl Adam {
             .zip(&mut self.m)
             .zip(&mut self.v)
         {
-            *m = Self::BETA1 * *m + (1.0 - Self::BETA1) * g;
-            *v = Self::BETA2 * *v + (1.0 - Self::BETA2) * g * g;
+            // Flushed as dlp flushes them: subnormal moments stall many CPUs.
+            *m = flush_subnormal(Self::BETA1 * *m + (1.0 - Self::BETA1) * g);
+            *v = flush_subnormal(Self::BETA2 * *v + (1.0 - Self::BETA2) * g * g);
             // sqrt(v / bc2) + eps, as torch computes the denominator.
             *p -= step * *m / (v.sqrt() * inv_sqrt_bc2 + Self::EPS);
         }
