@@ -18,7 +18,9 @@
 //! ```
 #![warn(missing_docs)]
 
-use dlp_optim::{OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, check, tensor_state};
+use dlp_optim::{
+    OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, check, flush_subnormal, tensor_state,
+};
 
 /// Configuration of [`Lion`]; defaults are the paper's.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -104,7 +106,10 @@ impl Optimizer for Lion {
                 *p *= decay;
             }
             *p += neg_lr * sign(*m * b1 + g * w1);
-            *m = *m * b2 + w2 * g;
+            // A decaying momentum is flushed rather than left subnormal (slow on Intel cores):
+            // a parameter whose gradient died stops instead of stepping by `lr` on the sign
+            // of a number below 1.2e-38 forever.
+            *m = flush_subnormal(*m * b2 + w2 * g);
         }
     }
 
@@ -228,6 +233,24 @@ mod tests {
         opt.begin_step();
         opt.update(0, &mut p, &[0.0, 0.0]);
         assert_eq!(p, [1.0, -1.0]);
+    }
+
+    #[test]
+    fn a_dead_momentum_decays_to_zero_and_stops() {
+        // m = 0.01 after one unit gradient, then 0.99^k: subnormal after about 8,200 zero
+        // gradients, when the flush sets it to zero and sign(0) stops the parameter. Kept
+        // subnormal, 0.99 * m rounds back to m at the bottom of the range and p would move by
+        // lr on every step.
+        let mut opt = Lion::new(LionConfig::default()).unwrap();
+        let mut p = [0.0_f32];
+        for g in std::iter::once(1.0).chain(std::iter::repeat_n(0.0, 10_000)) {
+            opt.begin_step();
+            opt.update(0, &mut p, &[g]);
+        }
+        let before = p;
+        opt.begin_step();
+        opt.update(0, &mut p, &[0.0]);
+        assert_eq!(p, before);
     }
 
     #[test]
