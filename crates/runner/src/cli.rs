@@ -180,10 +180,6 @@ fn run(
         return ExitCode::from(2);
     }
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    // One thread per training: dfdx's matmul must not spread over the other cores.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build_global();
     interrupt_cleanly();
     let mut claims_hold = true;
     let options = RunOptions {

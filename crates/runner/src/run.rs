@@ -101,7 +101,21 @@ struct Written {
 /// stops the invocation before anything trains. Then the runs of all studies form one queue,
 /// longest first, that `jobs` threads share: no core idles at the end of a study while the
 /// last runs of another are left. Each finished run is written before the next is reported.
+///
+/// Same seed, same numbers: dfdx's matrix product (layers of 64 units and more) splits its work
+/// over rayon's global pool, so this sets that pool to one thread (parallelism comes from the
+/// `jobs` trainings at once), and refuses to run in a process that already built a larger one.
 pub fn run_studies(studies: &[Study], options: &RunOptions) -> Result<Vec<Summary>, RunError> {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build_global();
+    if rayon::current_num_threads() != 1 {
+        return Err(RunError::Failed(anyhow::anyhow!(
+            "rayon's global thread pool has {} threads: dlp needs one for reproducible matrix \
+             products (call run_studies before building that pool, or run dlp in its own process)",
+            rayon::current_num_threads()
+        )));
+    }
     // Studies are prepared `jobs` at a time: loading data and writing each cell's description
     // (synced) is serial work otherwise. The first study in order that fails is reported.
     let (prepared, mut folders): (Vec<Prepared>, Vec<Written>) = map_in_parallel(
