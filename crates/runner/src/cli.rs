@@ -1,11 +1,16 @@
-//! The `dlp` command line (clap) and its exit codes: [`main`], one function per subcommand.
+//! The `dlp` command line (clap): [`main`], one function per subcommand, each returning an
+//! [`Error`] that `main` prints and turns into the exit code.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::{Context, anyhow};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::{RunError, RunOptions, Shard, Study, check_study, list, run_studies, summary_table};
+use crate::{
+    Error, RunOptions, SUMMARY_METRICS, Shard, SlurmOptions, Study, check_study, experiment_files,
+    list, run_studies, slurm_script, split_arguments, summary_table,
+};
 
 #[derive(Parser)]
 #[command(
@@ -142,7 +147,7 @@ struct SlurmArgs {
 /// }
 /// ```
 pub fn main() -> ExitCode {
-    match Cli::parse().command {
+    let outcome = match Cli::parse().command {
         Command::Run(run_args) => run(run_args),
         Command::Check { args } => check(&args),
         Command::Merge { sources, out } => merge(&sources, &out),
@@ -150,8 +155,26 @@ pub fn main() -> ExitCode {
         Command::Slurm(slurm_args) => slurm(slurm_args),
         Command::List { what } => {
             print!("{}", listing(what));
-            ExitCode::SUCCESS
+            Ok(())
         }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            print_error(&error);
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+/// `error: MESSAGE` on standard error, one line per error of [`Error::Several`]; nothing for
+/// [`Error::NotAllPassed`], whose failures were printed as they happened.
+fn print_error(error: &Error) {
+    match error {
+        Error::Several(errors) => errors.iter().for_each(print_error),
+        Error::NotAllPassed => {}
+        Error::Interrupted { .. } => eprintln!("{error}"),
+        _ => eprintln!("error: {error}"),
     }
 }
 
@@ -167,21 +190,17 @@ fn run(
         sort,
         no_report,
     }: RunArgs,
-) -> ExitCode {
-    let studies = match load_all(&args) {
-        Ok(studies) => studies,
-        Err(code) => return code,
-    };
-    if !crate::SUMMARY_METRICS.contains(&sort.as_str()) {
-        eprintln!(
-            "error: --sort {sort}: choose one of {}",
-            crate::SUMMARY_METRICS.join(", ")
-        );
-        return ExitCode::from(2);
+) -> Result<(), Error> {
+    let (paths, overrides) = split_arguments(&args)?;
+    let studies = load_all(&paths, &overrides)?;
+    if !SUMMARY_METRICS.contains(&sort.as_str()) {
+        return Err(Error::Input(format!(
+            "--sort {sort}: choose one of {}",
+            SUMMARY_METRICS.join(", ")
+        )));
     }
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     interrupt_cleanly();
-    let mut claims_hold = true;
     let options = RunOptions {
         out: &out,
         jobs,
@@ -189,21 +208,8 @@ fn run(
         fresh,
         shard,
     };
-    let summaries = match run_studies(&studies, &options) {
-        Ok(summaries) => summaries,
-        Err(RunError::Input(message)) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
-        Err(error @ RunError::Interrupted { .. }) => {
-            eprintln!("{error}");
-            return ExitCode::from(130);
-        }
-        Err(RunError::Failed(error)) => {
-            eprintln!("error: {error:#}");
-            return ExitCode::from(1);
-        }
-    };
+    let summaries = run_studies(&studies, &options)?;
+    let mut all_passed = true;
     for (study, summary) in studies.iter().zip(&summaries) {
         eprintln!(
             "{}: {} runs trained, {} already done, {} diverged{} -> {}",
@@ -218,64 +224,49 @@ fn run(
             },
             summary.dir.display()
         );
-        claims_hold &= summary.failed == 0;
+        all_passed &= summary.failed == 0;
         if !quiet {
             match summary_table(&summary.dir, &study.swept_keys, &sort) {
                 Ok(table) => print!("{table}"),
-                Err(error) => eprintln!("warning: no summary: {error:#}"),
+                Err(error) => eprintln!("warning: no summary: {error}"),
             }
         }
     }
     if options.shard.is_none() && !no_report {
         let dirs: Vec<PathBuf> = summaries.into_iter().map(|s| s.dir).collect();
-        claims_hold &= reports(&dirs, jobs);
+        all_passed &= reports(&dirs, jobs);
     }
-    success_if(claims_hold)
+    passed_if(all_passed)
 }
 
 /// `dlp report`.
-fn report(dirs: &[PathBuf]) -> ExitCode {
-    for dir in dirs {
-        if !dir.join("runs.csv").is_file() {
-            eprintln!(
-                "error: {} is not a dlp results folder (no runs.csv)",
-                dir.display()
-            );
-            return ExitCode::from(2);
-        }
+fn report(dirs: &[PathBuf]) -> Result<(), Error> {
+    if let Some(dir) = dirs.iter().find(|dir| !dir.join("runs.csv").is_file()) {
+        return Err(Error::Input(format!(
+            "{} is not a dlp results folder (no runs.csv)",
+            dir.display()
+        )));
     }
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    success_if(reports(dirs, jobs))
+    passed_if(reports(dirs, jobs))
 }
 
 /// `dlp check`.
-fn check(args: &[String]) -> ExitCode {
-    let studies = match load_all(args) {
-        Ok(studies) => studies,
-        Err(code) => return code,
-    };
-    let mut code = ExitCode::SUCCESS;
-    for study in studies {
+fn check(args: &[String]) -> Result<(), Error> {
+    let (paths, overrides) = split_arguments(args)?;
+    let mut errors = Vec::new();
+    for study in load_all(&paths, &overrides)? {
         match check_study(&study) {
             Ok(()) => print!("{}", describe(&study)),
-            Err(error) => {
-                eprintln!("error: {error}");
-                code = ExitCode::from(2);
-            }
+            Err(error) => errors.push(error),
         }
     }
-    code
+    none_or_several(errors)
 }
 
 /// `dlp merge`.
-fn merge(sources: &[PathBuf], out: &Path) -> ExitCode {
-    let merged = match crate::merge(sources, out) {
-        Ok(merged) => merged,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            return ExitCode::from(2);
-        }
-    };
+fn merge(sources: &[PathBuf], out: &Path) -> Result<(), Error> {
+    let merged = crate::merge(sources, out)?;
     eprintln!(
         "merged {} runs into {}",
         merged.present,
@@ -288,16 +279,16 @@ fn merge(sources: &[PathBuf], out: &Path) -> ExitCode {
         eprintln!("missing: {missing}");
     }
     if merged.missing.is_empty() && merged.conflicts.is_empty() {
-        return ExitCode::SUCCESS;
+        return Ok(());
     }
-    eprintln!(
-        "error: the merged study is incomplete: {} runs missing, {} conflicts; \
+    Err(anyhow!(
+        "the merged study is incomplete: {} runs missing, {} conflicts; \
          rerun the missing shards (or `dlp run` the study into {}) and merge again",
         merged.missing.len(),
         merged.conflicts.len(),
         out.display()
-    );
-    ExitCode::from(1)
+    )
+    .into())
 }
 
 /// `dlp slurm`.
@@ -313,31 +304,18 @@ fn slurm(
         mem,
         account,
     }: SlurmArgs,
-) -> ExitCode {
-    let studies = match load_all(&args) {
-        Ok(studies) => studies,
-        Err(code) => return code,
-    };
+) -> Result<(), Error> {
+    let (paths, overrides) = split_arguments(&args)?;
+    let studies = load_all(&paths, &overrides)?;
     let [study] = &studies[..] else {
-        eprintln!(
-            "error: dlp slurm takes one experiment file; this names {}",
+        return Err(Error::Input(format!(
+            "dlp slurm takes one experiment file; this names {}",
             studies.len()
-        );
-        return ExitCode::from(2);
+        )));
     };
-    if let Err(error) = check_study(study) {
-        eprintln!("error: {error}");
-        return ExitCode::from(2);
-    }
-    let dlp = match std::env::current_exe() {
-        Ok(dlp) => dlp,
-        Err(error) => {
-            eprintln!("error: cannot find the dlp binary: {error}");
-            return ExitCode::from(1);
-        }
-    };
-    let options = crate::SlurmOptions {
-        dlp,
+    check_study(study)?;
+    let options = SlurmOptions {
+        dlp: std::env::current_exe().context("cannot find the dlp binary")?,
         tasks,
         out,
         partition,
@@ -346,27 +324,14 @@ fn slurm(
         mem,
         account,
     };
-    let script = match crate::slurm_script(study, &crate::overrides_of(&args), &options) {
-        Ok(script) => script,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
-    };
-    if !submit {
+    let script = slurm_script(study, &overrides, &options)?;
+    if submit {
+        let ids = crate::submit(&script)?;
+        println!("{} {}", ids.array, ids.merge);
+    } else {
         print!("{script}");
-        return ExitCode::SUCCESS;
     }
-    match crate::submit(&script) {
-        Ok(ids) => {
-            println!("{} {}", ids.array, ids.merge);
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::from(1)
-        }
-    }
+    Ok(())
 }
 
 /// `dlp list [WHAT]`'s text.
@@ -381,12 +346,21 @@ fn listing(what: Option<Listing>) -> String {
     }
 }
 
-/// Exit code 0 when `ok`, else 1.
-fn success_if(ok: bool) -> ExitCode {
-    if ok {
-        ExitCode::SUCCESS
+/// [`Error::NotAllPassed`] unless `all_passed`.
+fn passed_if(all_passed: bool) -> Result<(), Error> {
+    if all_passed {
+        Ok(())
     } else {
-        ExitCode::from(1)
+        Err(Error::NotAllPassed)
+    }
+}
+
+/// [`Error::Several`] when there are errors.
+fn none_or_several(errors: Vec<Error>) -> Result<(), Error> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Several(errors))
     }
 }
 
@@ -409,7 +383,7 @@ fn reports(dirs: &[PathBuf], jobs: usize) -> bool {
             }
             Err(error) => {
                 eprintln!(
-                    "error: cannot write the report of {}: {error:#}",
+                    "error: cannot write the report of {}: {error}",
                     dir.display()
                 );
                 all_hold = false;
@@ -454,45 +428,19 @@ fn describe(study: &Study) -> String {
     out
 }
 
-/// Loads every experiment named in `args` with the overrides in `args`, reporting every bad one.
-fn load_all(args: &[String]) -> Result<Vec<Study>, ExitCode> {
-    let (overrides, paths): (Vec<String>, Vec<String>) = args
-        .iter()
-        .cloned()
-        .partition(|a| a.contains('=') && !std::path::Path::new(a).exists());
-    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
-    if paths.is_empty() {
-        eprintln!(
-            "error: no experiment file given (only overrides: {})",
-            overrides.join(" ")
-        );
-        return Err(ExitCode::from(2));
-    }
-    let files = match crate::experiment_files(&paths) {
-        Ok(files) => files,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return Err(ExitCode::from(2));
-        }
-    };
-    let (mut ok, mut failed) = (Vec::new(), false);
-    for file in files {
-        match Study::load(&file, &overrides) {
+/// Loads every experiment file of `paths` with `overrides`, reporting every bad one.
+fn load_all(paths: &[PathBuf], overrides: &[String]) -> Result<Vec<Study>, Error> {
+    let (mut studies, mut errors) = (Vec::new(), Vec::new());
+    for file in experiment_files(paths)? {
+        match Study::load(&file, overrides) {
             Ok(study) => {
                 for note in &study.notes {
                     eprintln!("note: {}: {note}", file.display());
                 }
-                ok.push(study);
+                studies.push(study);
             }
-            Err(error) => {
-                eprintln!("error: {error}");
-                failed = true;
-            }
+            Err(error) => errors.push(error.into()),
         }
     }
-    if failed {
-        Err(ExitCode::from(2))
-    } else {
-        Ok(ok)
-    }
+    none_or_several(errors).map(|()| studies)
 }

@@ -6,9 +6,9 @@ use std::collections::hash_map::Entry;
 
 use dlp_model::{Init, Weights};
 
+use crate::Error;
 use crate::config::Resolved;
 use crate::plan::Planned;
-use crate::run::RunError;
 use crate::study::Study;
 
 /// Data splits per (cell, seed) and starting weights per cell.
@@ -19,7 +19,7 @@ pub struct Inputs {
 
 impl Inputs {
     /// Loads every split and weights file `plan` needs, checking each against its cell.
-    pub fn load(study: &Study, plan: &[Planned]) -> Result<Self, RunError> {
+    pub fn load(study: &Study, plan: &[Planned]) -> Result<Self, Error> {
         let mut inputs = Inputs {
             splits: HashMap::new(),
             weights: HashMap::new(),
@@ -48,11 +48,11 @@ impl Inputs {
     }
 }
 
-fn refuse(resolved: &Resolved, key: &str, message: impl std::fmt::Display) -> RunError {
-    RunError::Input(resolved.error_at(key, message).to_string())
+fn refuse(resolved: &Resolved, key: &str, message: impl std::fmt::Display) -> Error {
+    Error::Config(resolved.error_at(key, message))
 }
 
-fn initial_weights(resolved: &Resolved) -> Result<Option<Weights>, RunError> {
+fn initial_weights(resolved: &Resolved) -> Result<Option<Weights>, Error> {
     let model = &resolved.experiment.model;
     match (&model.init, &model.weights) {
         (Init::File, Some(path)) => Weights::load(&resolved.base_dir().join(path))
@@ -66,7 +66,7 @@ fn load_split(
     resolved: &Resolved,
     seed: u64,
     weights: Option<&Weights>,
-) -> Result<dlp_data::Split, RunError> {
+) -> Result<dlp_data::Split, Error> {
     let experiment = &resolved.experiment;
     let split = dlp_data::load(&experiment.data, seed, resolved.base_dir())
         .map_err(|e| refuse(resolved, &format!("data.{}", e.key().unwrap_or("path")), &e))?;

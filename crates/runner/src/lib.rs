@@ -2,7 +2,8 @@
 //!
 //! Only this crate reads files given by the user, writes results and prints. [`main`] is the
 //! whole `dlp` command line, so that a crate of your own can build its own `dlp` with its
-//! plugins linked (`fn main() -> ExitCode { dlp_runner::main() }`, docs/plugins.md).
+//! plugins linked (`fn main() -> ExitCode { dlp_runner::main() }`, docs/plugins.md). Every
+//! public function fails with an [`Error`], whose kind is the exit code `dlp` ends with.
 //!
 //! ```
 //! let text = "name = 'demo'\n[sweep]\n'optim.lr' = [0.01, 0.1]\n";
@@ -34,16 +35,16 @@ mod summary;
 
 pub use cli::main;
 pub use config::{Experiment, LossConfig, Resolved, Seeds, TrainConfig};
-pub use error::ConfigError;
-pub use files::experiment_files;
+pub use error::{ConfigError, Error};
+pub use files::{experiment_files, split_arguments};
 pub use locate::{Position, locate};
 pub use merge::{Merged, merge};
 pub use parallel::map_in_parallel;
 pub use plan::{Planned, Shard, plan};
 pub use provenance::Provenance;
 pub use results::{EPOCH_COLUMNS, RUN_COLUMNS, RUN_ID_COLUMNS, run_columns};
-pub use run::{INTERRUPTED, RunError, RunOptions, Summary, check_study, run_studies};
-pub use slurm::{SlurmOptions, Submitted, overrides_of, slurm_script, submit};
+pub use run::{INTERRUPTED, RunOptions, Summary, check_study, run_studies};
+pub use slurm::{SlurmOptions, Submitted, slurm_script, submit};
 pub use study::{Cell, MAX_RUNS, Study};
 pub use summary::{SUMMARY_METRICS, summary_table};
 

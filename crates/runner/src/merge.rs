@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use crate::Error;
 use crate::plan::plan;
 use crate::results::{EPOCH_COLUMNS, ResultsDir, RunRows, complete_rows, run_columns};
 use crate::run::{describe_study, fingerprint};
@@ -28,8 +29,13 @@ pub struct Merged {
 }
 
 /// Merges the results folders `sources` (each `OUT/<name>` of the same study) into
-/// `out/<name>`.
-pub fn merge(sources: &[PathBuf], out: &Path) -> Result<Merged> {
+/// `out/<name>`. Any failure, a write included, is [`Error::Input`] (exit 2): the sources
+/// are the user's to fix, and the merge can be run again.
+pub fn merge(sources: &[PathBuf], out: &Path) -> Result<Merged, Error> {
+    merge_folders(sources, out).map_err(|e| Error::Input(format!("{e:#}")))
+}
+
+fn merge_folders(sources: &[PathBuf], out: &Path) -> Result<Merged> {
     let first = sources
         .first()
         .context("name at least one results folder to merge")?;

@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use dlp_train::{EpochMetrics, Status, TrainSpec, Trained};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::Error;
 use crate::config::Resolved;
 use crate::inputs::Inputs;
 use crate::parallel::map_in_parallel;
@@ -50,31 +51,9 @@ pub struct Summary {
 /// written, the others stay to do on the next invocation.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-/// Why a study did not complete.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    /// The study's inputs (data, weights, the output folder) are unusable; found before
-    /// anything was trained or written.
-    #[error("{0}")]
-    Input(String),
-    /// A run or a write failed; runs written before it are kept.
-    #[error(transparent)]
-    Failed(#[from] anyhow::Error),
-    /// Stopped by [`INTERRUPTED`]; every run finished before is written.
-    #[error(
-        "interrupted: {written} runs written, {left} left to do; rerun the same command to resume"
-    )]
-    Interrupted {
-        /// Runs written by this invocation.
-        written: usize,
-        /// Runs not done.
-        left: usize,
-    },
-}
-
 /// Checks what the runs would read (data files, weights, the loss against the data's
 /// classes) without training or writing anything.
-pub fn check_study(study: &Study) -> Result<(), RunError> {
+pub fn check_study(study: &Study) -> Result<(), Error> {
     Inputs::load(study, &plan(study, None)).map(drop)
 }
 
@@ -105,12 +84,12 @@ struct Written {
 /// Same seed, same numbers: dfdx's matrix product (layers of 64 units and more) splits its work
 /// over rayon's global pool, so this sets that pool to one thread (parallelism comes from the
 /// `jobs` trainings at once), and refuses to run in a process that already built a larger one.
-pub fn run_studies(studies: &[Study], options: &RunOptions) -> Result<Vec<Summary>, RunError> {
+pub fn run_studies(studies: &[Study], options: &RunOptions) -> Result<Vec<Summary>, Error> {
     let _ = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build_global();
     if rayon::current_num_threads() != 1 {
-        return Err(RunError::Failed(anyhow::anyhow!(
+        return Err(Error::Failed(anyhow::anyhow!(
             "rayon's global thread pool has {} threads: dlp needs one for reproducible matrix \
              products (call run_studies before building that pool, or run dlp in its own process)",
             rayon::current_num_threads()
@@ -257,7 +236,7 @@ pub fn run_studies(studies: &[Study], options: &RunOptions) -> Result<Vec<Summar
         return Err(error.into());
     }
     if written < queue.len() {
-        return Err(RunError::Interrupted {
+        return Err(Error::Interrupted {
             written,
             left: queue.len() - written,
         });
@@ -266,15 +245,11 @@ pub fn run_studies(studies: &[Study], options: &RunOptions) -> Result<Vec<Summar
 }
 
 /// Plans `study`, loads its inputs and opens and describes its results folder.
-fn prepare<'a>(
-    study: &'a Study,
-    options: &RunOptions,
-) -> Result<(Prepared<'a>, Written), RunError> {
+fn prepare<'a>(study: &'a Study, options: &RunOptions) -> Result<(Prepared<'a>, Written), Error> {
     let plan = plan(study, options.shard);
     let inputs = Inputs::load(study, &plan)?;
     let dir = options.out.join(study.name());
-    let input_error =
-        |e: anyhow::Error| RunError::Input(format!("{}: {e:#}", study.path.display()));
+    let input_error = |e: anyhow::Error| Error::Input(format!("{}: {e:#}", study.path.display()));
     let results = ResultsDir::open(
         &dir,
         &fingerprint(study),

@@ -5,14 +5,15 @@
 //! The output is one bash script for a login node: it submits the array (`sbatch --parsable`,
 //! the job script on standard input), then the merge job with `--dependency=afterany:<array>`,
 //! and prints `ARRAY_ID MERGE_ID`. `dlp slurm --submit` runs that same script, so what is
-//! printed is exactly what is submitted. docs/cluster.md explains it line by line.
+//! printed is exactly what is submitted. The script is `slurm.sh.tmpl` with its `{{key}}`
+//! placeholders filled in; docs/cluster.md explains it line by line.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, anyhow};
 
+use crate::Error;
 use crate::study::Study;
 
 /// What `dlp slurm` was asked for, beside the experiment file and its overrides.
@@ -46,41 +47,25 @@ pub struct Submitted {
     pub merge: String,
 }
 
-/// The overrides among `dlp run`-style arguments: the rule of `dlp run` (an argument holding
-/// `=` that is not an existing path), so `dlp slurm` passes the same ones to every task.
-pub fn overrides_of(args: &[String]) -> Vec<String> {
-    args.iter()
-        .filter(|a| a.contains('=') && !Path::new(a).exists())
-        .cloned()
-        .collect()
-}
-
-/// The submission script of `study` (loaded with `overrides`) as `options.tasks` shards.
-/// Errors name a bad option (exit 2 material): nothing is submitted.
+/// The submission script of `study` (loaded with `overrides`) as `options.tasks` shards:
+/// `slurm.sh.tmpl` filled in. Errors name a bad option (exit 2): nothing is submitted.
 pub fn slurm_script(
     study: &Study,
     overrides: &[String],
     options: &SlurmOptions,
-) -> Result<String, String> {
+) -> Result<String, Error> {
     let runs = study.run_count();
-    let n = options.tasks;
-    if n == 0 || n > runs {
-        return Err(format!(
-            "--tasks {n}: {} has {runs} runs, so ask for 1 to {runs} tasks (a task per run at most)",
+    let tasks = options.tasks;
+    if tasks == 0 || tasks > runs {
+        return Err(Error::Input(format!(
+            "--tasks {tasks}: {} has {runs} runs, so ask for 1 to {runs} tasks (a task per run at most)",
             study.path.display()
-        ));
+        )));
     }
-    let absolute = |path: &Path, what: &str| -> Result<String, String> {
-        let path = std::path::absolute(path)
-            .map_err(|e| format!("cannot make {what} {} absolute: {e}", path.display()))?;
-        path.to_str()
-            .map(str::to_owned)
-            .ok_or_else(|| format!("{what} {} is not UTF-8", path.display()))
-    };
     let dlp = absolute(&options.dlp, "the dlp binary")?;
     let file = absolute(&study.path, "the experiment file")?;
     let out = absolute(&options.out, "--out")?;
-    let out = out.trim_end_matches('/').to_string();
+    let out = out.trim_end_matches('/');
     // The folder goes into `#SBATCH --output` and `--chdir` lines, which sbatch reads without a
     // shell, and `%` starts one of Slurm's file name patterns there.
     if out.is_empty()
@@ -88,165 +73,123 @@ pub fn slurm_script(
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || "'\"#%$`\\".contains(c))
     {
-        return Err(format!(
+        return Err(Error::Input(format!(
             "--out {out}: Slurm log paths cannot hold spaces, quotes, `#`, `%`, `$` or backslashes; \
              choose another folder"
-        ));
+        )));
     }
-    let name = study.name();
-    // (flag, value, also on the merge job)
-    let mut lines = (Vec::new(), Vec::new());
-    for (flag, value, merge_too) in [
-        ("partition", options.partition.clone(), true),
-        ("account", options.account.clone(), true),
-        ("time", options.time.clone(), true),
+    let job_options = sbatch_lines(&[
+        ("partition", options.partition.clone()),
+        ("account", options.account.clone()),
+        ("time", options.time.clone()),
+    ])?;
+    let task_options = sbatch_lines(&[
         (
             "cpus-per-task",
             options.cpus_per_task.map(|c| c.to_string()),
-            false,
         ),
-        ("mem", options.mem.clone(), false),
-    ] {
+        ("mem", options.mem.clone()),
+    ])?;
+    if options.cpus_per_task == Some(0) {
+        return Err(Error::Input("--cpus-per-task 0: ask for at least 1".into()));
+    }
+    let run_args: Vec<String> = std::iter::once(file.as_str())
+        .chain(overrides.iter().map(String::as_str))
+        .map(quote)
+        .collect();
+    Ok(render(
+        include_str!("slurm.sh.tmpl"),
+        &[
+            ("name", study.name().to_string()),
+            ("runs", runs.to_string()),
+            ("tasks", tasks.to_string()),
+            ("last_task", (tasks - 1).to_string()),
+            ("out", out.to_string()),
+            ("out_word", quote(out)),
+            ("log_dir_word", quote(&format!("{out}/slurm"))),
+            ("dlp_word", quote(&dlp)),
+            ("run_args", run_args.join(" ")),
+            ("job_options", job_options),
+            ("task_options", task_options),
+        ],
+    ))
+}
+
+/// `path` made absolute, as UTF-8 (it is written into the script).
+fn absolute(path: &Path, what: &str) -> Result<String, Error> {
+    let path = std::path::absolute(path).map_err(|e| {
+        Error::Input(format!(
+            "cannot make {what} {} absolute: {e}",
+            path.display()
+        ))
+    })?;
+    path.to_str()
+        .map(str::to_owned)
+        .ok_or_else(|| Error::Input(format!("{what} {} is not UTF-8", path.display())))
+}
+
+/// One `#SBATCH --flag=value` line per option given, each value one word.
+fn sbatch_lines(options: &[(&str, Option<String>)]) -> Result<String, Error> {
+    let mut lines = String::new();
+    for (flag, value) in options {
         let Some(value) = value else { continue };
         if value.is_empty()
             || value
                 .chars()
                 .any(|c| c.is_whitespace() || c.is_control() || "'\"#".contains(c))
         {
-            return Err(format!(
+            return Err(Error::Input(format!(
                 "--{flag} `{value}`: write one word, without spaces or quotes"
-            ));
+            )));
         }
-        let line = format!("#SBATCH --{flag}={value}");
-        if merge_too {
-            lines.0.push(line);
-        } else {
-            lines.1.push(line);
-        }
+        lines.push_str(&format!("#SBATCH --{flag}={value}\n"));
     }
-    let (common, task_only) = lines;
-    if options.cpus_per_task == Some(0) {
-        return Err("--cpus-per-task 0: ask for at least 1".into());
-    }
-    let run_args: String = std::iter::once(quote(&file))
-        .chain(overrides.iter().map(|o| quote(o)))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let last = n - 1;
+    Ok(lines)
+}
 
-    let mut s = String::new();
-    let w = &mut s;
-    // The driver, run on the login node.
-    let _ = writeln!(w, "#!/bin/bash");
-    let _ = writeln!(
-        w,
-        "# dlp slurm: study {name} ({runs} runs) as {n} array tasks, then a merge job."
-    );
-    let _ = writeln!(
-        w,
-        "# Run this on a Slurm login node (bash FILE); it prints ARRAY_ID MERGE_ID."
-    );
-    let _ = writeln!(w, "set -euo pipefail");
-    let _ = writeln!(w, "mkdir -p {}", quote(&format!("{out}/slurm")));
-    let _ = writeln!(w, "array=$(sbatch --parsable <<'DLP_ARRAY_JOB'");
-    // The array job: task i runs shard i/N into its own folder, then marks it done.
-    let _ = writeln!(w, "#!/bin/bash");
-    let _ = writeln!(w, "#SBATCH --job-name=dlp-{name}");
-    let _ = writeln!(w, "#SBATCH --array=0-{last}");
-    let _ = writeln!(w, "#SBATCH --output={out}/slurm/{name}-%A_%a.out");
-    let _ = writeln!(w, "#SBATCH --chdir={out}");
-    for line in common.iter().chain(&task_only) {
-        let _ = writeln!(w, "{line}");
+/// `template` with each `{{key}}` replaced by its value. A line that is only a placeholder
+/// becomes the value's lines (none for an empty value), so that options not given leave no
+/// blank line.
+fn render(template: &str, values: &[(&str, String)]) -> String {
+    let value = |key: &str| -> &str {
+        values
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("no value for {{{{{key}}}}} in the template"))
+    };
+    let mut out = String::new();
+    for line in template.lines() {
+        if let Some(key) = line.strip_prefix("{{").and_then(|l| l.strip_suffix("}}"))
+            && !key.contains('}')
+        {
+            out.push_str(value(key));
+            continue;
+        }
+        let mut rest = line;
+        while let Some((before, after)) = rest.split_once("{{") {
+            let (key, after) = after.split_once("}}").expect("every `{{` is closed");
+            out.push_str(before);
+            out.push_str(value(key));
+            rest = after;
+        }
+        out.push_str(rest);
+        out.push('\n');
     }
-    let _ = writeln!(w, "DLP={}", quote(&dlp));
-    let _ = writeln!(w, "OUT={}", quote(&out));
-    let _ = writeln!(w, "i=$SLURM_ARRAY_TASK_ID");
-    let _ = writeln!(w, "rm -f \"$OUT/shard-$i/DONE\" 2>/dev/null || true");
-    let _ = writeln!(
-        w,
-        "\"$DLP\" run {run_args} --shard \"$i/{n}\" --out \"$OUT/shard-$i\" --quiet --jobs \"${{SLURM_CPUS_PER_TASK:-1}}\" \\"
-    );
-    let _ = writeln!(w, "  && touch \"$OUT/shard-$i/DONE\"");
-    let _ = writeln!(w, "DLP_ARRAY_JOB");
-    let _ = writeln!(w, ")");
-    let _ = writeln!(w, "array=${{array%%;*}}");
-    let _ = writeln!(
-        w,
-        "merge=$(sbatch --parsable --dependency=afterany:\"$array\" --export=ALL,DLP_ARRAY_JOB=\"$array\" <<'DLP_MERGE_JOB'"
-    );
-    // The merge job: names the shards without a DONE marker, merges what there is.
-    let _ = writeln!(w, "#!/bin/bash");
-    let _ = writeln!(w, "#SBATCH --job-name=dlp-merge-{name}");
-    let _ = writeln!(w, "#SBATCH --output={out}/slurm/{name}-merge-%j.out");
-    let _ = writeln!(w, "#SBATCH --chdir={out}");
-    for line in &common {
-        let _ = writeln!(w, "{line}");
-    }
-    let _ = writeln!(w, "DLP={}", quote(&dlp));
-    let _ = writeln!(w, "OUT={}", quote(&out));
-    let _ = writeln!(w, "sources=() missing=0");
-    let _ = writeln!(w, "for ((i = 0; i < {n}; i++)); do");
-    let _ = writeln!(w, "  if [ ! -f \"$OUT/shard-$i/DONE\" ]; then");
-    let _ = writeln!(w, "    missing=$((missing + 1))");
-    let _ = writeln!(w, "    log=\"$OUT/slurm/{name}-${{DLP_ARRAY_JOB}}_$i.out\"");
-    let _ = writeln!(
-        w,
-        "    echo \"missing shard $i/{n}: array task $i did not finish (log: $log)\""
-    );
-    let _ = writeln!(
-        w,
-        "    [ -f \"$log\" ] && tail -n 5 \"$log\" | sed 's/^/    | /'"
-    );
-    let _ = writeln!(w, "  fi");
-    let _ = writeln!(
-        w,
-        "  [ -f \"$OUT/shard-$i/{name}/runs.csv\" ] && sources+=(\"$OUT/shard-$i/{name}\")"
-    );
-    let _ = writeln!(w, "done");
-    let _ = writeln!(w, "if [ ${{#sources[@]}} -eq 0 ]; then");
-    let _ = writeln!(
-        w,
-        "  echo \"error: no shard of {name} wrote results; nothing to merge\""
-    );
-    let _ = writeln!(w, "  exit 1");
-    let _ = writeln!(w, "fi");
-    let _ = writeln!(w, "status=0");
-    let _ = writeln!(
-        w,
-        "\"$DLP\" merge --out \"$OUT\" \"${{sources[@]}}\" || status=$?"
-    );
-    let _ = writeln!(
-        w,
-        "if [ \"$missing\" -gt 0 ] || [ \"$status\" -ne 0 ]; then"
-    );
-    let _ = writeln!(
-        w,
-        "  echo \"error: {name} is incomplete: $missing of {n} shards missing; fix the cause and submit again (finished runs are kept)\""
-    );
-    let _ = writeln!(w, "  exit 1");
-    let _ = writeln!(w, "fi");
-    let _ = writeln!(w, "\"$DLP\" report \"$OUT/{name}\"");
-    let _ = writeln!(w, "DLP_MERGE_JOB");
-    let _ = writeln!(w, ") || {{ scancel \"$array\"; exit 1; }}");
-    let _ = writeln!(w, "merge=${{merge%%;*}}");
-    let _ = writeln!(
-        w,
-        "echo \"submitted array job $array ({n} tasks) and merge job $merge; logs in {out}/slurm/, results in {out}/{name}\" >&2"
-    );
-    let _ = writeln!(w, "echo \"$array $merge\"");
-    Ok(s)
+    out
 }
 
 /// Runs the submission script with bash and returns the job ids it prints; its messages (and
 /// sbatch's errors) go to this process's standard error.
-pub fn submit(script: &str) -> Result<Submitted> {
+pub fn submit(script: &str) -> Result<Submitted, Error> {
     let on_path = std::env::var_os("PATH")
         .is_some_and(|path| std::env::split_paths(&path).any(|d| d.join("sbatch").is_file()));
     if !on_path {
-        bail!(
+        return Err(anyhow!(
             "sbatch is not on PATH: run `dlp slurm --submit` on a Slurm login node, or without \
              --submit to see the script"
-        );
+        )
+        .into());
     }
     let output = Command::new("bash")
         .arg("-c")
@@ -257,17 +200,18 @@ pub fn submit(script: &str) -> Result<Submitted> {
         .context("cannot run bash")?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
-        bail!(
+        return Err(anyhow!(
             "submission failed ({}); nothing is left queued",
             output.status
-        );
+        )
+        .into());
     }
     match stdout.split_whitespace().collect::<Vec<_>>()[..] {
         [array, merge] => Ok(Submitted {
             array: array.into(),
             merge: merge.into(),
         }),
-        _ => bail!("sbatch printed no job ids: {stdout:?}"),
+        _ => Err(anyhow!("sbatch printed no job ids: {stdout:?}").into()),
     }
 }
 
@@ -417,7 +361,7 @@ mod tests {
     #[test]
     fn bad_tasks_and_option_values_are_refused() {
         let study = study();
-        let err = |o: SlurmOptions| slurm_script(&study, &[], &o).unwrap_err();
+        let err = |o: SlurmOptions| slurm_script(&study, &[], &o).unwrap_err().to_string();
         assert!(err(options(0)).contains("1 to 8 tasks"));
         assert!(err(options(9)).contains("1 to 8 tasks"));
         assert!(slurm_script(&study, &[], &options(8)).is_ok());
@@ -451,7 +395,7 @@ mod tests {
             out: "/scratch/my results".into(),
             ..options.clone()
         };
-        let error = slurm_script(&study, &[], &spaced).unwrap_err();
+        let error = slurm_script(&study, &[], &spaced).unwrap_err().to_string();
         assert!(error.contains("--out /scratch/my results"), "{error}");
         assert!(
             s.contains("\"$DLP\" run '/my exps/it'\\''s.toml' 'model.hidden=[8, 8]' --shard"),
@@ -462,10 +406,15 @@ mod tests {
     }
 
     #[test]
-    fn overrides_follow_dlp_run() {
-        let args: Vec<String> = ["x.toml", "seeds=3", "optim.lr=0.1"]
-            .map(String::from)
-            .into();
-        assert_eq!(overrides_of(&args), ["seeds=3", "optim.lr=0.1"]);
+    fn a_placeholder_alone_on_its_line_takes_its_lines() {
+        let values = [
+            ("a", "x".to_string()),
+            ("lines", "1\n2\n".to_string()),
+            ("none", String::new()),
+        ];
+        assert_eq!(
+            render("{{a}} and {{a}}\n{{lines}}\n{{none}}\nend {{a}}\n", &values),
+            "x and x\n1\n2\nend x\n"
+        );
     }
 }

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+
+use crate::Error;
 
 /// Metrics the summary shows, in order; any of them can sort it.
 pub const SUMMARY_METRICS: &[&str] = &[
@@ -17,44 +19,14 @@ pub const SUMMARY_METRICS: &[&str] = &[
 
 /// The summary of `dir/runs.csv`, groups sorted by `sort_by` (descending for accuracies,
 /// ascending otherwise), one line per cell.
-pub fn summary_table(dir: &Path, swept_keys: &[String], sort_by: &str) -> Result<String> {
+pub fn summary_table(dir: &Path, swept_keys: &[String], sort_by: &str) -> Result<String, Error> {
     if !SUMMARY_METRICS.contains(&sort_by) {
-        bail!(
+        return Err(Error::Input(format!(
             "cannot sort by `{sort_by}`; choose one of {}",
             SUMMARY_METRICS.join(", ")
-        );
+        )));
     }
-    let path = dir.join("runs.csv");
-    let mut reader =
-        csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let header = reader.headers()?.clone();
-    let column = |name: &str| header.iter().position(|h| h == name);
-    let (cell, status) = (
-        column("cell").context("runs.csv has no cell column")?,
-        column("status").context("no status column")?,
-    );
-    let mut groups: BTreeMap<usize, Group> = BTreeMap::new();
-    for record in reader.records() {
-        let record = record?;
-        let index: usize = record[cell].parse().unwrap_or(0);
-        let group = groups.entry(index).or_insert_with(|| Group {
-            label: swept_keys
-                .iter()
-                .filter_map(|k| column(k).map(|c| format!("{k}={}", &record[c])))
-                .collect::<Vec<_>>()
-                .join(", "),
-            ..Group::default()
-        });
-        group.runs += 1;
-        group.diverged += usize::from(&record[status] == "diverged");
-        for (i, metric) in SUMMARY_METRICS.iter().enumerate() {
-            // A diverged run's loss is NaN: the `diverged` column counts it instead.
-            let value = column(metric).and_then(|c| record[c].parse::<f64>().ok());
-            if let Some(value) = value.filter(|v| v.is_finite()) {
-                group.values[i].push(value);
-            }
-        }
-    }
+    let groups = read_groups(&dir.join("runs.csv"), swept_keys)?;
     let sort = SUMMARY_METRICS
         .iter()
         .position(|m| *m == sort_by)
@@ -107,6 +79,41 @@ pub fn summary_table(dir: &Path, swept_keys: &[String], sort_by: &str) -> Result
         out.push('\n');
     }
     Ok(out)
+}
+
+/// The runs of `path` (a `runs.csv`) grouped by cell.
+fn read_groups(path: &Path, swept_keys: &[String]) -> Result<BTreeMap<usize, Group>> {
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let header = reader.headers()?.clone();
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let (cell, status) = (
+        column("cell").context("runs.csv has no cell column")?,
+        column("status").context("no status column")?,
+    );
+    let mut groups: BTreeMap<usize, Group> = BTreeMap::new();
+    for record in reader.records() {
+        let record = record?;
+        let index: usize = record[cell].parse().unwrap_or(0);
+        let group = groups.entry(index).or_insert_with(|| Group {
+            label: swept_keys
+                .iter()
+                .filter_map(|k| column(k).map(|c| format!("{k}={}", &record[c])))
+                .collect::<Vec<_>>()
+                .join(", "),
+            ..Group::default()
+        });
+        group.runs += 1;
+        group.diverged += usize::from(&record[status] == "diverged");
+        for (i, metric) in SUMMARY_METRICS.iter().enumerate() {
+            // A diverged run's loss is NaN: the `diverged` column counts it instead.
+            let value = column(metric).and_then(|c| record[c].parse::<f64>().ok());
+            if let Some(value) = value.filter(|v| v.is_finite()) {
+                group.values[i].push(value);
+            }
+        }
+    }
+    Ok(groups)
 }
 
 #[derive(Default)]

@@ -7,7 +7,7 @@
 //! for claim in &report.claims {
 //!     println!("{claim}");
 //! }
-//! # Ok::<(), anyhow::Error>(())
+//! # Ok::<(), dlp_runner::Error>(())
 //! ```
 
 mod boundary;
@@ -61,8 +61,8 @@ struct Content {
 }
 
 /// Reads the results folder `dir` and writes `report.md`, `report.html` and `plots/*.png`
-/// into it.
-pub fn write_report(dir: &Path) -> Result<Report> {
+/// into it. A folder it cannot read or write is [`Error::Failed`](crate::Error::Failed).
+pub fn write_report(dir: &Path) -> Result<Report, crate::Error> {
     let results = load::load(dir)?;
     let claims = claims::evaluate_all(&results.expect, &results.runs);
     let tables = tables::group_tables(&results.runs);
