@@ -19,7 +19,8 @@
 #![warn(missing_docs)]
 
 use dlp_optim::{
-    OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, check, flush_subnormal, tensor_state,
+    OptimError, Optimizer, OptimizerEntry, Param, ParamDefault, Params, check, flush_subnormal,
+    tensor_state,
 };
 
 /// Configuration of [`Lion`]; defaults are the paper's.
@@ -36,15 +37,21 @@ pub struct LionConfig {
 
 impl Default for LionConfig {
     fn default() -> Self {
-        Self {
-            lr: 1e-4,
-            betas: (0.9, 0.99),
-            weight_decay: 0.0,
-        }
+        Self::read(&Params::new(NAME, &dlp_optim::toml::Table::new()))
+            .expect("the defaults are valid")
     }
 }
 
 impl LionConfig {
+    /// Reads every parameter of [`PARAMS`] (not validated).
+    fn read(p: &Params) -> Result<Self, OptimError> {
+        Ok(Self {
+            lr: p.f64(&LR)?,
+            betas: p.f64_pair(&BETAS)?,
+            weight_decay: p.f64(&WEIGHT_DECAY)?,
+        })
+    }
+
     /// Checks `lr > 0`, both betas in `[0, 1)` and `weight_decay >= 0`.
     pub fn validate(&self) -> Result<(), OptimError> {
         check::positive(NAME, "lr", self.lr)?;
@@ -124,36 +131,32 @@ impl Optimizer for Lion {
 
 const NAME: &str = "lion";
 
+const LR: Param = Param {
+    name: "lr",
+    default: ParamDefault::Float(1e-4),
+    doc: "learning rate",
+};
+const BETAS: Param = Param {
+    name: "betas",
+    default: ParamDefault::FloatPair(0.9, 0.99),
+    doc: "interpolation and momentum rates, in [0, 1)",
+};
+const WEIGHT_DECAY: Param = Param {
+    name: "weight_decay",
+    default: ParamDefault::Float(0.0),
+    doc: "decoupled: p <- p*(1 - lr*wd)",
+};
+/// Every parameter, declared once: read by [`LionConfig::read`], listed by `dlp list`.
+const PARAMS: &[Param] = &[LR, BETAS, WEIGHT_DECAY];
+
 fn build(p: &Params) -> Result<Box<dyn Optimizer>, OptimError> {
-    let d = LionConfig::default();
-    let cfg = LionConfig {
-        lr: p.f64("lr", d.lr)?,
-        betas: p.f64_pair("betas", d.betas)?,
-        weight_decay: p.f64("weight_decay", d.weight_decay)?,
-    };
-    Ok(Box::new(Lion::new(cfg)?))
+    Ok(Box::new(Lion::new(LionConfig::read(p)?)?))
 }
 
 dlp_optim::register_optimizer!(OptimizerEntry {
     name: NAME,
     summary: "Lion: sign of an interpolated momentum, decoupled weight decay (Chen et al. 2023)",
-    params: &[
-        ParamDoc {
-            name: "lr",
-            default: "1e-4",
-            doc: "learning rate"
-        },
-        ParamDoc {
-            name: "betas",
-            default: "[0.9, 0.99]",
-            doc: "interpolation and momentum rates, in [0, 1)"
-        },
-        ParamDoc {
-            name: "weight_decay",
-            default: "0.0",
-            doc: "decoupled: p <- p*(1 - lr*wd)"
-        },
-    ],
+    params: PARAMS,
     build,
 });
 

@@ -1,7 +1,7 @@
 //! Adagrad with PyTorch's definition (dfdx 0.13 has none).
 
 use crate::optimizer::tensor_state;
-use crate::{OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, check};
+use crate::{OptimError, Optimizer, OptimizerEntry, Param, ParamDefault, Params, check};
 
 /// Configuration of [`Adagrad`]; defaults are PyTorch's `torch.optim.Adagrad`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -20,17 +20,22 @@ pub struct AdagradConfig {
 
 impl Default for AdagradConfig {
     fn default() -> Self {
-        Self {
-            lr: 1e-2,
-            lr_decay: 0.0,
-            weight_decay: 0.0,
-            initial_accumulator_value: 0.0,
-            eps: 1e-10,
-        }
+        Self::read(&Params::new(NAME, &toml::Table::new())).expect("the defaults are valid")
     }
 }
 
 impl AdagradConfig {
+    /// Reads every parameter of [`PARAMS`] (not validated).
+    fn read(p: &Params) -> Result<Self, OptimError> {
+        Ok(Self {
+            lr: p.f64(&LR)?,
+            lr_decay: p.f64(&LR_DECAY)?,
+            weight_decay: p.f64(&WEIGHT_DECAY)?,
+            initial_accumulator_value: p.f64(&INITIAL_ACCUMULATOR_VALUE)?,
+            eps: p.f64(&EPS)?,
+        })
+    }
+
     /// Checks `lr > 0` and `lr_decay`, `weight_decay`, `initial_accumulator_value`, `eps >= 0`.
     pub fn validate(&self) -> Result<(), OptimError> {
         check::positive(NAME, "lr", self.lr)?;
@@ -115,49 +120,42 @@ impl Optimizer for Adagrad {
 
 const NAME: &str = "adagrad";
 
+const LR: Param = Param {
+    name: "lr",
+    default: ParamDefault::Float(1e-2),
+    doc: "learning rate",
+};
+const LR_DECAY: Param = Param {
+    name: "lr_decay",
+    default: ParamDefault::Float(0.0),
+    doc: "lr / (1 + (t-1)*lr_decay)",
+};
+const WEIGHT_DECAY: Param = Param {
+    name: "weight_decay",
+    default: ParamDefault::Float(0.0),
+    doc: "L2 penalty added to the gradient",
+};
+const INITIAL_ACCUMULATOR_VALUE: Param = Param {
+    name: "initial_accumulator_value",
+    default: ParamDefault::Float(0.0),
+    doc: "start of the squared-gradient sum",
+};
+const EPS: Param = Param {
+    name: "eps",
+    default: ParamDefault::Float(1e-10),
+    doc: "added to the denominator",
+};
+/// Every parameter, declared once: read by [`AdagradConfig::read`], listed by `dlp list`.
+const PARAMS: &[Param] = &[LR, LR_DECAY, WEIGHT_DECAY, INITIAL_ACCUMULATOR_VALUE, EPS];
+
 fn build(p: &Params) -> Result<Box<dyn Optimizer>, OptimError> {
-    let d = AdagradConfig::default();
-    let cfg = AdagradConfig {
-        lr: p.f64("lr", d.lr)?,
-        lr_decay: p.f64("lr_decay", d.lr_decay)?,
-        weight_decay: p.f64("weight_decay", d.weight_decay)?,
-        initial_accumulator_value: p
-            .f64("initial_accumulator_value", d.initial_accumulator_value)?,
-        eps: p.f64("eps", d.eps)?,
-    };
-    Ok(Box::new(Adagrad::new(cfg)?))
+    Ok(Box::new(Adagrad::new(AdagradConfig::read(p)?)?))
 }
 
 crate::register_optimizer!(OptimizerEntry {
     name: NAME,
     summary: "Adagrad with learning-rate decay (PyTorch Adagrad)",
-    params: &[
-        ParamDoc {
-            name: "lr",
-            default: "1e-2",
-            doc: "learning rate"
-        },
-        ParamDoc {
-            name: "lr_decay",
-            default: "0.0",
-            doc: "lr / (1 + (t-1)*lr_decay)"
-        },
-        ParamDoc {
-            name: "weight_decay",
-            default: "0.0",
-            doc: "L2 penalty added to the gradient"
-        },
-        ParamDoc {
-            name: "initial_accumulator_value",
-            default: "0.0",
-            doc: "start of the squared-gradient sum",
-        },
-        ParamDoc {
-            name: "eps",
-            default: "1e-10",
-            doc: "added to the denominator"
-        },
-    ],
+    params: PARAMS,
     build,
 });
 

@@ -3,7 +3,9 @@
 use multiversion::multiversion;
 
 use crate::optimizer::zeroed;
-use crate::{OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, check, flush_subnormal};
+use crate::{
+    OptimError, Optimizer, OptimizerEntry, Param, ParamDefault, Params, check, flush_subnormal,
+};
 
 /// Configuration of [`Adam`]; [`Default`] is PyTorch's `torch.optim.Adam`, [`AdamConfig::adamw`]
 /// is `torch.optim.AdamW`.
@@ -27,25 +29,34 @@ pub struct AdamConfig {
 
 impl Default for AdamConfig {
     fn default() -> Self {
-        Self {
-            lr: 1e-3,
-            betas: (0.9, 0.999),
-            eps: 1e-8,
-            weight_decay: 0.0,
-            amsgrad: false,
-            decoupled_weight_decay: false,
-        }
+        Self::defaults(false)
     }
 }
 
 impl AdamConfig {
     /// PyTorch's AdamW defaults: Adam's with `weight_decay = 1e-2`, decoupled.
     pub fn adamw() -> Self {
-        Self {
-            weight_decay: 1e-2,
-            decoupled_weight_decay: true,
-            ..Self::default()
-        }
+        Self::defaults(true)
+    }
+
+    /// What an empty table reads: the declared defaults of Adam, or of AdamW (`decoupled`).
+    fn defaults(decoupled: bool) -> Self {
+        let name = if decoupled { "adamw" } else { "adam" };
+        Self::read(&Params::new(name, &toml::Table::new()), decoupled)
+            .expect("the defaults are valid")
+    }
+
+    /// Reads every parameter of [`params`]`(decoupled_weight_decay)` (not validated).
+    fn read(p: &Params, decoupled_weight_decay: bool) -> Result<Self, OptimError> {
+        let [lr, betas, eps, weight_decay, amsgrad] = params(decoupled_weight_decay);
+        Ok(Self {
+            lr: p.f64(&lr)?,
+            betas: p.f64_pair(&betas)?,
+            eps: p.f64(&eps)?,
+            weight_decay: p.f64(&weight_decay)?,
+            amsgrad: p.bool(&amsgrad)?,
+            decoupled_weight_decay,
+        })
     }
 
     /// The registered name: `adamw` when decoupled, else `adam`.
@@ -237,82 +248,63 @@ impl Optimizer for Adam {
     }
 }
 
-fn read(p: &Params, d: AdamConfig) -> Result<Box<dyn Optimizer>, OptimError> {
-    let cfg = AdamConfig {
-        lr: p.f64("lr", d.lr)?,
-        betas: p.f64_pair("betas", d.betas)?,
-        eps: p.f64("eps", d.eps)?,
-        weight_decay: p.f64("weight_decay", d.weight_decay)?,
-        amsgrad: p.bool("amsgrad", d.amsgrad)?,
-        decoupled_weight_decay: d.decoupled_weight_decay,
+/// Adam's parameters, or AdamW's (`decoupled`): the same but for weight decay's default and
+/// meaning. Declared once: read by [`AdamConfig::read`], listed by `dlp list`.
+const fn params(decoupled: bool) -> [Param; 5] {
+    let weight_decay = if decoupled {
+        Param {
+            name: "weight_decay",
+            default: ParamDefault::Float(1e-2),
+            doc: "decoupled: p <- p*(1 - lr*wd)",
+        }
+    } else {
+        Param {
+            name: "weight_decay",
+            default: ParamDefault::Float(0.0),
+            doc: "L2 penalty added to the gradient",
+        }
     };
-    Ok(Box::new(Adam::new(cfg)?))
+    [
+        Param {
+            name: "lr",
+            default: ParamDefault::Float(1e-3),
+            doc: "learning rate",
+        },
+        Param {
+            name: "betas",
+            default: ParamDefault::FloatPair(0.9, 0.999),
+            doc: "moment decay rates, in [0, 1)",
+        },
+        Param {
+            name: "eps",
+            default: ParamDefault::Float(1e-8),
+            doc: "added to the denominator",
+        },
+        weight_decay,
+        Param {
+            name: "amsgrad",
+            default: ParamDefault::Bool(false),
+            doc: "use the maximum second moment",
+        },
+    ]
+}
+
+fn build(p: &Params, decoupled: bool) -> Result<Box<dyn Optimizer>, OptimError> {
+    Ok(Box::new(Adam::new(AdamConfig::read(p, decoupled)?)?))
 }
 
 crate::register_optimizer!(OptimizerEntry {
     name: "adam",
     summary: "Adam with L2 weight decay and optional AMSGrad (PyTorch Adam)",
-    params: &[
-        ParamDoc {
-            name: "lr",
-            default: "1e-3",
-            doc: "learning rate"
-        },
-        ParamDoc {
-            name: "betas",
-            default: "[0.9, 0.999]",
-            doc: "moment decay rates, in [0, 1)"
-        },
-        ParamDoc {
-            name: "eps",
-            default: "1e-8",
-            doc: "added to the denominator"
-        },
-        ParamDoc {
-            name: "weight_decay",
-            default: "0.0",
-            doc: "L2 penalty added to the gradient"
-        },
-        ParamDoc {
-            name: "amsgrad",
-            default: "false",
-            doc: "use the maximum second moment"
-        },
-    ],
-    build: |p| read(p, AdamConfig::default()),
+    params: &params(false),
+    build: |p| build(p, false),
 });
 
 crate::register_optimizer!(OptimizerEntry {
     name: "adamw",
     summary: "Adam with decoupled weight decay (PyTorch AdamW)",
-    params: &[
-        ParamDoc {
-            name: "lr",
-            default: "1e-3",
-            doc: "learning rate"
-        },
-        ParamDoc {
-            name: "betas",
-            default: "[0.9, 0.999]",
-            doc: "moment decay rates, in [0, 1)"
-        },
-        ParamDoc {
-            name: "eps",
-            default: "1e-8",
-            doc: "added to the denominator"
-        },
-        ParamDoc {
-            name: "weight_decay",
-            default: "1e-2",
-            doc: "decoupled: p <- p*(1 - lr*wd)"
-        },
-        ParamDoc {
-            name: "amsgrad",
-            default: "false",
-            doc: "use the maximum second moment"
-        },
-    ],
-    build: |p| read(p, AdamConfig::adamw()),
+    params: &params(true),
+    build: |p| build(p, true),
 });
 
 #[cfg(test)]

@@ -50,7 +50,7 @@ pub use adagrad::{Adagrad, AdagradConfig};
 pub use adam::{Adam, AdamConfig};
 pub use error::OptimError;
 pub use optimizer::{Optimizer, tensor_state};
-pub use params::{ParamDoc, Params};
+pub use params::{Param, ParamDefault, Params, fill_defaults};
 pub use registry::{
     OptimizerEntry, ScheduleEntry, build_optimizer, build_schedule, find_optimizer, find_schedule,
     optimizers, schedules,

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use crate::{OptimError, Optimizer, ParamDoc, Params, Schedule};
+use crate::{OptimError, Optimizer, Param, Params, Schedule};
 
 /// A registered optimizer: what `list` prints and how to build it from a TOML table.
 ///
@@ -13,7 +13,7 @@ pub struct OptimizerEntry {
     /// One-line description.
     pub summary: &'static str,
     /// The parameters the constructor reads, with their defaults.
-    pub params: &'static [ParamDoc],
+    pub params: &'static [Param],
     /// Reads every parameter from the table (see [`Params`]), validates and builds.
     pub build: fn(&Params) -> Result<Box<dyn Optimizer>, OptimError>,
 }
@@ -28,7 +28,7 @@ pub struct ScheduleEntry {
     /// One-line description.
     pub summary: &'static str,
     /// The parameters the constructor reads, with their defaults.
-    pub params: &'static [ParamDoc],
+    pub params: &'static [Param],
     /// Reads every parameter from the table (see [`Params`]), validates and builds.
     pub build: fn(&Params) -> Result<Box<dyn Schedule>, OptimError>,
 }
@@ -42,17 +42,21 @@ inventory::collect!(ScheduleEntry);
 /// crate that submits it is linked: see `docs/plugins.md`.
 ///
 /// ```
-/// use dlp_optim::{OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, Sgd, SgdConfig};
+/// use dlp_optim::{
+///     OptimError, Optimizer, OptimizerEntry, Param, ParamDefault, Params, Sgd, SgdConfig,
+/// };
+///
+/// const LR: Param = Param { name: "lr", default: ParamDefault::Float(0.5), doc: "learning rate" };
 ///
 /// fn build(p: &Params) -> Result<Box<dyn Optimizer>, OptimError> {
-///     let lr = p.f64("lr", 0.5)?;
+///     let lr = p.f64(&LR)?;
 ///     Ok(Box::new(Sgd::new(SgdConfig { lr, ..SgdConfig::default() })?))
 /// }
 ///
 /// dlp_optim::register_optimizer!(OptimizerEntry {
 ///     name: "big_sgd",
 ///     summary: "plain SGD with a default lr of 0.5",
-///     params: &[ParamDoc { name: "lr", default: "0.5", doc: "learning rate" }],
+///     params: &[LR],
 ///     build,
 /// });
 ///
@@ -191,6 +195,7 @@ pub fn build_schedule(name: &str, table: &toml::Table) -> Result<Box<dyn Schedul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::EpochLosses;
 
     fn valid_name(name: &str) -> bool {
         let mut chars = name.chars();
@@ -248,55 +253,69 @@ mod tests {
         );
     }
 
-    /// The documented parameters are exactly the keys read, and the documented defaults are
-    /// valid TOML that builds (a `required` one is given the value `1`).
+    /// What `dlp list` shows as a default is TOML for the value [`crate::fill_defaults`]
+    /// records, and what an absent key reads.
     #[test]
-    fn param_docs_match_the_keys_read() {
-        fn doc_table(params: &[ParamDoc]) -> toml::Table {
-            params
-                .iter()
-                .map(|p| {
-                    let text = if p.default == "required" {
-                        "1"
-                    } else {
-                        p.default
-                    };
-                    let value: toml::Table = toml::from_str(&format!("v = {text}"))
-                        .unwrap_or_else(|e| panic!("default of `{}`: {e}", p.name));
-                    (p.name.to_owned(), value["v"].clone())
-                })
-                .collect()
+    fn listed_defaults_are_the_recorded_ones() {
+        let params = optimizers().into_iter().flat_map(|e| e.params);
+        for param in params.chain(schedules().into_iter().flat_map(|e| e.params)) {
+            let text = format!("v = {}", param.default);
+            let listed = text
+                .parse::<toml::Table>()
+                .ok()
+                .and_then(|t| t.get("v").cloned());
+            assert_eq!(listed, param.default.to_toml(), "`{}`: {text}", param.name);
         }
-        fn sorted(mut v: Vec<&'static str>) -> Vec<&'static str> {
-            v.sort_unstable();
-            v
-        }
+    }
+
+    /// Every built-in optimizer reads exactly its documented keys and trains the same with
+    /// its documented defaults written out as without them (`testing::assert_registered`).
+    #[test]
+    fn optimizers_train_their_documented_defaults() {
         for e in optimizers() {
-            let table = doc_table(e.params);
-            let p = Params::new(e.name, &table);
-            (e.build)(&p).unwrap_or_else(|err| panic!("{err}"));
-            p.finish().unwrap();
-            assert_eq!(
-                sorted(p.keys_read()),
-                sorted(e.params.iter().map(|d| d.name).collect())
-            );
-            // The defaults written in the docs are the defaults in the code.
-            let empty = toml::Table::new();
-            assert!(
-                (e.build)(&Params::new(e.name, &empty)).is_ok(),
-                "{}",
-                e.name
-            );
+            crate::testing::assert_registered(e.name, &toml::Table::new());
         }
+    }
+
+    /// Every schedule reads exactly its documented keys and gives the same learning rates with
+    /// its documented defaults written out as without them (a required key is given 2).
+    #[test]
+    fn schedules_follow_their_documented_defaults() {
+        let losses: Vec<EpochLosses> = (0..40)
+            .map(|e| EpochLosses {
+                train_loss: 1.0 + 0.1 * f64::from(e % 2),
+                test_loss: 2.0 - 0.01 * f64::from(e),
+            })
+            .collect();
+        let lrs = |name: &str, table: &toml::Table| {
+            let mut schedule = build_schedule(name, table).unwrap_or_else(|e| panic!("{e}"));
+            let mut previous = None;
+            let mut out = Vec::new();
+            for (epoch, l) in losses.iter().enumerate() {
+                out.push(schedule.lr(epoch, 0.1, previous));
+                previous = Some(l);
+            }
+            out
+        };
         for e in schedules() {
-            let table = doc_table(e.params);
-            let p = Params::new(e.name, &table);
+            let required: toml::Table = e
+                .params
+                .iter()
+                .filter(|p| p.default == crate::ParamDefault::Required)
+                .map(|p| (p.name.to_owned(), toml::Value::Integer(2)))
+                .collect();
+            let mut explicit = required.clone();
+            crate::fill_defaults(&mut explicit, e.params);
+            let p = Params::new(e.name, &explicit);
             (e.build)(&p).unwrap_or_else(|err| panic!("{err}"));
             p.finish().unwrap();
-            assert_eq!(
-                sorted(p.keys_read()),
-                sorted(e.params.iter().map(|d| d.name).collect())
-            );
+            let mut read = p.keys_read();
+            read.sort_unstable();
+            let mut documented: Vec<_> = e.params.iter().map(|d| d.name).collect();
+            documented.sort_unstable();
+            assert_eq!(read, documented, "{}", e.name);
+            assert_eq!(explicit.len(), e.params.len(), "{}", e.name);
+            assert_eq!(lrs(e.name, &required), lrs(e.name, &explicit), "{}", e.name);
         }
     }
 

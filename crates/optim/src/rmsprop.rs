@@ -2,7 +2,9 @@
 
 use crate::adam::lerp;
 use crate::optimizer::zeroed;
-use crate::{OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, check, flush_subnormal};
+use crate::{
+    OptimError, Optimizer, OptimizerEntry, Param, ParamDefault, Params, check, flush_subnormal,
+};
 
 /// Configuration of [`RmsProp`]; defaults are PyTorch's `torch.optim.RMSprop`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -23,18 +25,23 @@ pub struct RmsPropConfig {
 
 impl Default for RmsPropConfig {
     fn default() -> Self {
-        Self {
-            lr: 1e-2,
-            alpha: 0.99,
-            eps: 1e-8,
-            weight_decay: 0.0,
-            momentum: 0.0,
-            centered: false,
-        }
+        Self::read(&Params::new(NAME, &toml::Table::new())).expect("the defaults are valid")
     }
 }
 
 impl RmsPropConfig {
+    /// Reads every parameter of [`PARAMS`] (not validated).
+    fn read(p: &Params) -> Result<Self, OptimError> {
+        Ok(Self {
+            lr: p.f64(&LR)?,
+            alpha: p.f64(&ALPHA)?,
+            eps: p.f64(&EPS)?,
+            weight_decay: p.f64(&WEIGHT_DECAY)?,
+            momentum: p.f64(&MOMENTUM)?,
+            centered: p.bool(&CENTERED)?,
+        })
+    }
+
     /// Checks `lr > 0`, `alpha` in `[0, 1]`, and `eps`, `weight_decay`, `momentum >= 0`.
     pub fn validate(&self) -> Result<(), OptimError> {
         check::positive(NAME, "lr", self.lr)?;
@@ -144,54 +151,47 @@ impl Optimizer for RmsProp {
 
 const NAME: &str = "rmsprop";
 
+const LR: Param = Param {
+    name: "lr",
+    default: ParamDefault::Float(1e-2),
+    doc: "learning rate",
+};
+const ALPHA: Param = Param {
+    name: "alpha",
+    default: ParamDefault::Float(0.99),
+    doc: "squared-gradient smoothing, in [0, 1]",
+};
+const EPS: Param = Param {
+    name: "eps",
+    default: ParamDefault::Float(1e-8),
+    doc: "added to the denominator",
+};
+const WEIGHT_DECAY: Param = Param {
+    name: "weight_decay",
+    default: ParamDefault::Float(0.0),
+    doc: "L2 penalty added to the gradient",
+};
+const MOMENTUM: Param = Param {
+    name: "momentum",
+    default: ParamDefault::Float(0.0),
+    doc: "momentum factor, >= 0",
+};
+const CENTERED: Param = Param {
+    name: "centered",
+    default: ParamDefault::Bool(false),
+    doc: "divide by the gradient's variance",
+};
+/// Every parameter, declared once: read by [`RmsPropConfig::read`], listed by `dlp list`.
+const PARAMS: &[Param] = &[LR, ALPHA, EPS, WEIGHT_DECAY, MOMENTUM, CENTERED];
+
 fn build(p: &Params) -> Result<Box<dyn Optimizer>, OptimError> {
-    let d = RmsPropConfig::default();
-    let cfg = RmsPropConfig {
-        lr: p.f64("lr", d.lr)?,
-        alpha: p.f64("alpha", d.alpha)?,
-        eps: p.f64("eps", d.eps)?,
-        weight_decay: p.f64("weight_decay", d.weight_decay)?,
-        momentum: p.f64("momentum", d.momentum)?,
-        centered: p.bool("centered", d.centered)?,
-    };
-    Ok(Box::new(RmsProp::new(cfg)?))
+    Ok(Box::new(RmsProp::new(RmsPropConfig::read(p)?)?))
 }
 
 crate::register_optimizer!(OptimizerEntry {
     name: NAME,
     summary: "RMSprop, optionally centered and with momentum (PyTorch RMSprop)",
-    params: &[
-        ParamDoc {
-            name: "lr",
-            default: "1e-2",
-            doc: "learning rate"
-        },
-        ParamDoc {
-            name: "alpha",
-            default: "0.99",
-            doc: "squared-gradient smoothing, in [0, 1]"
-        },
-        ParamDoc {
-            name: "eps",
-            default: "1e-8",
-            doc: "added to the denominator"
-        },
-        ParamDoc {
-            name: "weight_decay",
-            default: "0.0",
-            doc: "L2 penalty added to the gradient"
-        },
-        ParamDoc {
-            name: "momentum",
-            default: "0.0",
-            doc: "momentum factor, >= 0"
-        },
-        ParamDoc {
-            name: "centered",
-            default: "false",
-            doc: "divide by the gradient's variance"
-        },
-    ],
+    params: PARAMS,
     build,
 });
 

@@ -24,14 +24,22 @@ pub(crate) enum Monitor {
     TestLoss,
 }
 
+/// The `monitor` parameter of the schedules that watch a loss.
+pub(crate) const MONITOR: crate::Param = crate::Param {
+    name: "monitor",
+    default: crate::ParamDefault::Choice {
+        default: "train_loss",
+        allowed: &["train_loss", "test_loss"],
+    },
+    doc: "\"train_loss\" or \"test_loss\"",
+};
+
 impl Monitor {
     pub(crate) fn read(p: &crate::Params) -> Result<Self, crate::OptimError> {
-        Ok(
-            match p.choice("monitor", "train_loss", &["train_loss", "test_loss"])? {
-                "test_loss" => Self::TestLoss,
-                _ => Self::TrainLoss,
-            },
-        )
+        Ok(match p.choice(&MONITOR)? {
+            "test_loss" => Self::TestLoss,
+            _ => Self::TrainLoss,
+        })
     }
 
     pub(crate) fn pick(self, losses: &EpochLosses) -> f64 {

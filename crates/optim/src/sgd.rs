@@ -1,7 +1,9 @@
 //! Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay.
 
 use crate::optimizer::tensor_state;
-use crate::{OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, check, flush_subnormal};
+use crate::{
+    OptimError, Optimizer, OptimizerEntry, Param, ParamDefault, Params, check, flush_subnormal,
+};
 
 /// Configuration of [`Sgd`]; defaults are PyTorch's `torch.optim.SGD`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -20,17 +22,22 @@ pub struct SgdConfig {
 
 impl Default for SgdConfig {
     fn default() -> Self {
-        Self {
-            lr: 1e-3,
-            momentum: 0.0,
-            dampening: 0.0,
-            weight_decay: 0.0,
-            nesterov: false,
-        }
+        Self::read(&Params::new(NAME, &toml::Table::new())).expect("the defaults are valid")
     }
 }
 
 impl SgdConfig {
+    /// Reads every parameter of [`PARAMS`] (not validated).
+    fn read(p: &Params) -> Result<Self, OptimError> {
+        Ok(Self {
+            lr: p.f64(&LR)?,
+            momentum: p.f64(&MOMENTUM)?,
+            dampening: p.f64(&DAMPENING)?,
+            weight_decay: p.f64(&WEIGHT_DECAY)?,
+            nesterov: p.bool(&NESTEROV)?,
+        })
+    }
+
     /// Checks the ranges: `lr > 0`, `momentum >= 0`, `dampening` in `[0, 1]`,
     /// `weight_decay >= 0`, and `nesterov` only with `momentum > 0` and `dampening = 0`.
     pub fn validate(&self) -> Result<(), OptimError> {
@@ -138,44 +145,36 @@ impl Optimizer for Sgd {
 
 const NAME: &str = "sgd";
 
-const PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "lr",
-        default: "1e-3",
-        doc: "learning rate (PyTorch's default since 2.x)",
-    },
-    ParamDoc {
-        name: "momentum",
-        default: "0.0",
-        doc: "momentum factor, >= 0",
-    },
-    ParamDoc {
-        name: "dampening",
-        default: "0.0",
-        doc: "dampening of the momentum, in [0, 1]",
-    },
-    ParamDoc {
-        name: "weight_decay",
-        default: "0.0",
-        doc: "L2 penalty added to the gradient",
-    },
-    ParamDoc {
-        name: "nesterov",
-        default: "false",
-        doc: "Nesterov momentum (needs momentum > 0, dampening = 0)",
-    },
-];
+const LR: Param = Param {
+    name: "lr",
+    default: ParamDefault::Float(1e-3),
+    doc: "learning rate (PyTorch's default since 2.x)",
+};
+const MOMENTUM: Param = Param {
+    name: "momentum",
+    default: ParamDefault::Float(0.0),
+    doc: "momentum factor, >= 0",
+};
+const DAMPENING: Param = Param {
+    name: "dampening",
+    default: ParamDefault::Float(0.0),
+    doc: "dampening of the momentum, in [0, 1]",
+};
+const WEIGHT_DECAY: Param = Param {
+    name: "weight_decay",
+    default: ParamDefault::Float(0.0),
+    doc: "L2 penalty added to the gradient",
+};
+const NESTEROV: Param = Param {
+    name: "nesterov",
+    default: ParamDefault::Bool(false),
+    doc: "Nesterov momentum (needs momentum > 0, dampening = 0)",
+};
+/// Every parameter, declared once: read by [`SgdConfig::read`], listed by `dlp list`.
+const PARAMS: &[Param] = &[LR, MOMENTUM, DAMPENING, WEIGHT_DECAY, NESTEROV];
 
 fn build(p: &Params) -> Result<Box<dyn Optimizer>, OptimError> {
-    let d = SgdConfig::default();
-    let cfg = SgdConfig {
-        lr: p.f64("lr", d.lr)?,
-        momentum: p.f64("momentum", d.momentum)?,
-        dampening: p.f64("dampening", d.dampening)?,
-        weight_decay: p.f64("weight_decay", d.weight_decay)?,
-        nesterov: p.bool("nesterov", d.nesterov)?,
-    };
-    Ok(Box::new(Sgd::new(cfg)?))
+    Ok(Box::new(Sgd::new(SgdConfig::read(p)?)?))
 }
 
 crate::register_optimizer!(OptimizerEntry {

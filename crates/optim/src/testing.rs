@@ -148,8 +148,9 @@ pub fn still_at_zero_gradient_and_finite(
 /// Asserts that the optimizer `name` is registered exactly once (so its crate is linked: an
 /// integration test must name it, `use my_plugin as _;`), under a name matching
 /// `^[a-z][a-z0-9_]*$`; that it builds from `table` with a positive learning rate and reads
-/// exactly the keys its `params` document; and [`still_at_zero_gradient_and_finite`] on a
-/// fixed sample of steps.
+/// exactly the keys its `params` document; that it trains the same with every documented
+/// default written out in the table (what `dlp list` shows and the runner records is what
+/// trains); and [`still_at_zero_gradient_and_finite`] on a fixed sample of steps.
 #[track_caller]
 pub fn assert_registered(name: &str, table: &Table) {
     let entry = crate::find_optimizer(name).unwrap_or_else(|e| panic!("{e}"));
@@ -174,6 +175,16 @@ pub fn assert_registered(name: &str, table: &Table) {
     assert_eq!(
         read, documented,
         "{name}: the keys its constructor reads are not the `params` of its entry"
+    );
+    let mut explicit = table.clone();
+    crate::fill_defaults(&mut explicit, entry.params);
+    let start = [1.0, -2.0, 0.5];
+    let from =
+        |table: &Table| crate::build_optimizer(name, table).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        run(from(table), &start, 5),
+        run(from(&explicit), &start, 5),
+        "{name}: trains differently with its documented defaults written out ({explicit})"
     );
     let mut draw = uniform_sequence(0xf1417e);
     let start: Vec<f32> = (0..8).map(|_| 3.0 * draw()).collect();

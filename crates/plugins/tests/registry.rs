@@ -57,7 +57,7 @@ fn every_schedule_starts_at_the_base_lr_without_decay() {
         let table: toml::Table = e
             .params
             .iter()
-            .filter(|p| p.default == "required")
+            .filter(|p| p.default == dlp_optim::ParamDefault::Required)
             .map(|p| (p.name.to_owned(), toml::Value::Integer(1)))
             .collect();
         let mut s = dlp_optim::build_schedule(e.name, &table).unwrap();

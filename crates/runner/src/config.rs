@@ -344,11 +344,12 @@ fn validate(mut experiment: Experiment, provenance: Provenance) -> Result<Resolv
         invalid(key, e.to_string())
     })?;
 
+    // Every default the user did not set, so that `config.toml` records every value.
     if let Ok(entry) = dlp_optim::find_optimizer(&optimizer) {
-        fill_defaults(&mut optimizer_params, entry.params);
+        dlp_optim::fill_defaults(&mut optimizer_params, entry.params);
     }
     if let Ok(entry) = dlp_optim::find_schedule(&schedule) {
-        fill_defaults(&mut schedule_params, entry.params);
+        dlp_optim::fill_defaults(&mut schedule_params, entry.params);
     }
     let mut optim = optimizer_params.clone();
     optim.insert("name".into(), optimizer.clone().into());
@@ -367,21 +368,6 @@ fn validate(mut experiment: Experiment, provenance: Provenance) -> Result<Resolv
         schedule_params,
         provenance,
     })
-}
-
-/// Adds each documented default the user did not set, so `config.toml` records every value.
-fn fill_defaults(table: &mut toml::Table, params: &[dlp_optim::ParamDoc]) {
-    for param in params {
-        if table.contains_key(param.name) {
-            continue;
-        }
-        let parsed = format!("v = {}", param.default).parse::<toml::Table>();
-        if let Ok(mut parsed) = parsed
-            && let Some(value) = parsed.remove("v")
-        {
-            table.insert(param.name.to_string(), value);
-        }
-    }
 }
 
 type OptimParts = (String, toml::Table, String, toml::Table);

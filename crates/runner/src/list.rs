@@ -6,10 +6,8 @@ use std::fmt::Write;
 pub fn datasets() -> String {
     let mut out = String::from("datasets ([data] kind = ...):\n");
     for kind in dlp_data::kinds() {
-        let _ = writeln!(out, "  {:<16} {}", kind.name, kind.summary);
-        if !kind.params.is_empty() {
-            let _ = writeln!(out, "  {:<16}   {}", "", kind.params);
-        }
+        let _ = writeln!(out, "  {:<16} {}", kind.name(), kind.summary);
+        let _ = writeln!(out, "  {:<16}   {}", "", kind.params());
     }
     out
 }

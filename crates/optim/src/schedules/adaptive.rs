@@ -1,4 +1,4 @@
-use crate::{EpochLosses, OptimError, ParamDoc, Params, Schedule, ScheduleEntry, check};
+use crate::{EpochLosses, OptimError, Param, ParamDefault, Params, Schedule, ScheduleEntry, check};
 
 /// scikit-learn's `learning_rate="adaptive"` (MLPClassifier/MLPRegressor with SGD, no early
 /// stopping), driven by the previous epoch's training loss `loss`:
@@ -45,9 +45,20 @@ impl Schedule for Adaptive {
     }
 }
 
+const TOL: Param = Param {
+    name: "tol",
+    default: ParamDefault::Float(1e-4),
+    doc: "absolute improvement on the best loss that counts",
+};
+const N_ITER_NO_CHANGE: Param = Param {
+    name: "n_iter_no_change",
+    default: ParamDefault::Integer(10),
+    doc: "decay after more than this many epochs without improvement",
+};
+
 fn build(p: &Params) -> Result<Box<dyn Schedule>, OptimError> {
-    let tol = p.f64("tol", 1e-4)?;
-    let n_iter_no_change = p.usize("n_iter_no_change", 10)?;
+    let tol = p.f64(&TOL)?;
+    let n_iter_no_change = p.usize(&N_ITER_NO_CHANGE)?;
     check::non_negative(p.name(), "tol", tol)?;
     check::at_least_one(p.name(), "n_iter_no_change", n_iter_no_change)?;
     Ok(Box::new(Adaptive {
@@ -62,18 +73,7 @@ fn build(p: &Params) -> Result<Box<dyn Schedule>, OptimError> {
 crate::register_schedule!(ScheduleEntry {
     name: "adaptive",
     summary: "divide by 5 when the training loss stalls (scikit-learn's \"adaptive\")",
-    params: &[
-        ParamDoc {
-            name: "tol",
-            default: "1e-4",
-            doc: "absolute improvement on the best loss that counts"
-        },
-        ParamDoc {
-            name: "n_iter_no_change",
-            default: "10",
-            doc: "decay after more than this many epochs without improvement",
-        },
-    ],
+    params: &[TOL, N_ITER_NO_CHANGE],
     build,
 });
 

@@ -1,4 +1,4 @@
-use crate::{EpochLosses, OptimError, ParamDoc, Params, Schedule, ScheduleEntry, check};
+use crate::{EpochLosses, OptimError, Param, ParamDefault, Params, Schedule, ScheduleEntry, check};
 
 /// PyTorch's CosineAnnealingLR in closed form:
 /// `lr = eta_min + (lr0 - eta_min) * (1 + cos(pi * epoch / t_max)) / 2`.
@@ -17,9 +17,20 @@ impl Schedule for Cosine {
     }
 }
 
+const T_MAX: Param = Param {
+    name: "t_max",
+    default: ParamDefault::Required,
+    doc: "half-period in epochs, >= 1",
+};
+const ETA_MIN: Param = Param {
+    name: "eta_min",
+    default: ParamDefault::Float(0.0),
+    doc: "minimum learning rate",
+};
+
 fn build(p: &Params) -> Result<Box<dyn Schedule>, OptimError> {
-    let t_max = p.usize_required("t_max")?;
-    let eta_min = p.f64("eta_min", 0.0)?;
+    let t_max = p.usize(&T_MAX)?;
+    let eta_min = p.f64(&ETA_MIN)?;
     check::at_least_one(p.name(), "t_max", t_max)?;
     check::non_negative(p.name(), "eta_min", eta_min)?;
     Ok(Box::new(Cosine { t_max, eta_min }))
@@ -28,18 +39,7 @@ fn build(p: &Params) -> Result<Box<dyn Schedule>, OptimError> {
 crate::register_schedule!(ScheduleEntry {
     name: "cosine",
     summary: "cosine annealing from the base lr to eta_min over t_max epochs (PyTorch CosineAnnealingLR)",
-    params: &[
-        ParamDoc {
-            name: "t_max",
-            default: "required",
-            doc: "half-period in epochs, >= 1"
-        },
-        ParamDoc {
-            name: "eta_min",
-            default: "0.0",
-            doc: "minimum learning rate"
-        },
-    ],
+    params: &[T_MAX, ETA_MIN],
     build,
 });
 

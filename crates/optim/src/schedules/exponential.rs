@@ -1,4 +1,4 @@
-use crate::{EpochLosses, OptimError, ParamDoc, Params, Schedule, ScheduleEntry, check};
+use crate::{EpochLosses, OptimError, Param, ParamDefault, Params, Schedule, ScheduleEntry, check};
 
 /// PyTorch's ExponentialLR: `lr = lr0 * gamma^epoch`.
 struct Exponential {
@@ -11,8 +11,14 @@ impl Schedule for Exponential {
     }
 }
 
+const GAMMA: Param = Param {
+    name: "gamma",
+    default: ParamDefault::Required,
+    doc: "decay factor per epoch, > 0",
+};
+
 fn build(p: &Params) -> Result<Box<dyn Schedule>, OptimError> {
-    let gamma = p.f64_required("gamma")?;
+    let gamma = p.f64(&GAMMA)?;
     check::positive(p.name(), "gamma", gamma)?;
     Ok(Box::new(Exponential { gamma }))
 }
@@ -20,11 +26,7 @@ fn build(p: &Params) -> Result<Box<dyn Schedule>, OptimError> {
 crate::register_schedule!(ScheduleEntry {
     name: "exponential",
     summary: "multiply by gamma every epoch (PyTorch ExponentialLR)",
-    params: &[ParamDoc {
-        name: "gamma",
-        default: "required",
-        doc: "decay factor per epoch, > 0"
-    }],
+    params: &[GAMMA],
     build,
 });
 

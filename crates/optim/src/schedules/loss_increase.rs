@@ -1,4 +1,4 @@
-use crate::{EpochLosses, OptimError, ParamDoc, Params, Schedule, ScheduleEntry, check};
+use crate::{EpochLosses, OptimError, Param, ParamDefault, Params, Schedule, ScheduleEntry, check};
 
 /// The TP1 report's rule: multiply the lr by `factor` whenever an epoch's training loss is
 /// strictly greater than the epoch before's (compared with the PREVIOUS epoch, not the best).
@@ -20,8 +20,14 @@ impl Schedule for LossIncrease {
     }
 }
 
+const FACTOR: Param = Param {
+    name: "factor",
+    default: ParamDefault::Float(0.5),
+    doc: "decay factor, in (0, 1]",
+};
+
 fn build(p: &Params) -> Result<Box<dyn Schedule>, OptimError> {
-    let factor = p.f64("factor", 0.5)?;
+    let factor = p.f64(&FACTOR)?;
     check::ensure(
         factor > 0.0 && factor <= 1.0,
         p.name(),
@@ -39,11 +45,7 @@ fn build(p: &Params) -> Result<Box<dyn Schedule>, OptimError> {
 crate::register_schedule!(ScheduleEntry {
     name: "loss_increase",
     summary: "multiply by factor whenever the training loss rises above the previous epoch's (TP1 report)",
-    params: &[ParamDoc {
-        name: "factor",
-        default: "0.5",
-        doc: "decay factor, in (0, 1]"
-    }],
+    params: &[FACTOR],
     build,
 });
 

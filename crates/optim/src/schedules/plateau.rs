@@ -1,5 +1,5 @@
-use crate::schedule::Monitor;
-use crate::{EpochLosses, OptimError, ParamDoc, Params, Schedule, ScheduleEntry, check};
+use crate::schedule::{MONITOR, Monitor};
+use crate::{EpochLosses, OptimError, Param, ParamDefault, Params, Schedule, ScheduleEntry, check};
 
 /// PyTorch's ReduceLROnPlateau (mode `min`), stepped with the previous epoch's monitored loss:
 ///
@@ -58,16 +58,55 @@ impl Schedule for Plateau {
     }
 }
 
+const FACTOR: Param = Param {
+    name: "factor",
+    default: ParamDefault::Float(0.1),
+    doc: "decay factor, in (0, 1)",
+};
+const PATIENCE: Param = Param {
+    name: "patience",
+    default: ParamDefault::Integer(10),
+    doc: "bad epochs tolerated before a decay",
+};
+const THRESHOLD: Param = Param {
+    name: "threshold",
+    default: ParamDefault::Float(1e-4),
+    doc: "minimum improvement on the best",
+};
+const THRESHOLD_MODE: Param = Param {
+    name: "threshold_mode",
+    default: ParamDefault::Choice {
+        default: "rel",
+        allowed: &["rel", "abs"],
+    },
+    doc: "\"rel\" (best*(1-threshold)) or \"abs\" (best-threshold)",
+};
+const COOLDOWN: Param = Param {
+    name: "cooldown",
+    default: ParamDefault::Integer(0),
+    doc: "epochs to wait after a decay",
+};
+const MIN_LR: Param = Param {
+    name: "min_lr",
+    default: ParamDefault::Float(0.0),
+    doc: "lower bound of the learning rate",
+};
+const EPS: Param = Param {
+    name: "eps",
+    default: ParamDefault::Float(1e-8),
+    doc: "decays smaller than this are skipped",
+};
+
 fn build(p: &Params) -> Result<Box<dyn Schedule>, OptimError> {
     let name = p.name();
     let monitor = Monitor::read(p)?;
-    let factor = p.f64("factor", 0.1)?;
-    let patience = p.usize("patience", 10)?;
-    let threshold = p.f64("threshold", 1e-4)?;
-    let relative = p.choice("threshold_mode", "rel", &["rel", "abs"])? == "rel";
-    let cooldown = p.usize("cooldown", 0)?;
-    let min_lr = p.f64("min_lr", 0.0)?;
-    let eps = p.f64("eps", 1e-8)?;
+    let factor = p.f64(&FACTOR)?;
+    let patience = p.usize(&PATIENCE)?;
+    let threshold = p.f64(&THRESHOLD)?;
+    let relative = p.choice(&THRESHOLD_MODE)? == "rel";
+    let cooldown = p.usize(&COOLDOWN)?;
+    let min_lr = p.f64(&MIN_LR)?;
+    let eps = p.f64(&EPS)?;
     check::ensure(
         factor > 0.0 && factor < 1.0,
         name,
@@ -98,46 +137,14 @@ crate::register_schedule!(ScheduleEntry {
     name: "reduce_on_plateau",
     summary: "multiply by factor when the monitored loss stops improving on its best (PyTorch ReduceLROnPlateau)",
     params: &[
-        ParamDoc {
-            name: "monitor",
-            default: "\"train_loss\"",
-            doc: "\"train_loss\" or \"test_loss\""
-        },
-        ParamDoc {
-            name: "factor",
-            default: "0.1",
-            doc: "decay factor, in (0, 1)"
-        },
-        ParamDoc {
-            name: "patience",
-            default: "10",
-            doc: "bad epochs tolerated before a decay"
-        },
-        ParamDoc {
-            name: "threshold",
-            default: "1e-4",
-            doc: "minimum improvement on the best"
-        },
-        ParamDoc {
-            name: "threshold_mode",
-            default: "\"rel\"",
-            doc: "\"rel\" (best*(1-threshold)) or \"abs\" (best-threshold)"
-        },
-        ParamDoc {
-            name: "cooldown",
-            default: "0",
-            doc: "epochs to wait after a decay"
-        },
-        ParamDoc {
-            name: "min_lr",
-            default: "0.0",
-            doc: "lower bound of the learning rate"
-        },
-        ParamDoc {
-            name: "eps",
-            default: "1e-8",
-            doc: "decays smaller than this are skipped"
-        },
+        MONITOR,
+        FACTOR,
+        PATIENCE,
+        THRESHOLD,
+        THRESHOLD_MODE,
+        COOLDOWN,
+        MIN_LR,
+        EPS
     ],
     build,
 });

@@ -1,4 +1,4 @@
-use crate::{EpochLosses, OptimError, ParamDoc, Params, Schedule, ScheduleEntry, check};
+use crate::{EpochLosses, OptimError, Param, ParamDefault, Params, Schedule, ScheduleEntry, check};
 
 /// PyTorch's StepLR: `lr = lr0 * gamma^floor(epoch / step_size)`.
 struct Step {
@@ -13,9 +13,20 @@ impl Schedule for Step {
     }
 }
 
+const STEP_SIZE: Param = Param {
+    name: "step_size",
+    default: ParamDefault::Required,
+    doc: "epochs between decays, >= 1",
+};
+const GAMMA: Param = Param {
+    name: "gamma",
+    default: ParamDefault::Float(0.1),
+    doc: "decay factor, > 0",
+};
+
 fn build(p: &Params) -> Result<Box<dyn Schedule>, OptimError> {
-    let step_size = p.usize_required("step_size")?;
-    let gamma = p.f64("gamma", 0.1)?;
+    let step_size = p.usize(&STEP_SIZE)?;
+    let gamma = p.f64(&GAMMA)?;
     check::at_least_one(p.name(), "step_size", step_size)?;
     check::positive(p.name(), "gamma", gamma)?;
     Ok(Box::new(Step { step_size, gamma }))
@@ -24,18 +35,7 @@ fn build(p: &Params) -> Result<Box<dyn Schedule>, OptimError> {
 crate::register_schedule!(ScheduleEntry {
     name: "step",
     summary: "multiply by gamma every step_size epochs (PyTorch StepLR)",
-    params: &[
-        ParamDoc {
-            name: "step_size",
-            default: "required",
-            doc: "epochs between decays, >= 1"
-        },
-        ParamDoc {
-            name: "gamma",
-            default: "0.1",
-            doc: "decay factor, > 0"
-        },
-    ],
+    params: &[STEP_SIZE, GAMMA],
     build,
 });
 

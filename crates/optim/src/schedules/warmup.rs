@@ -1,4 +1,4 @@
-use crate::{EpochLosses, OptimError, ParamDoc, Params, Schedule, ScheduleEntry, check};
+use crate::{EpochLosses, OptimError, Param, ParamDefault, Params, Schedule, ScheduleEntry, check};
 
 /// PyTorch's LinearLR with `end_factor = 1`:
 /// `lr = lr0 * (start_factor + (1 - start_factor) * min(epoch, epochs) / epochs)`.
@@ -14,9 +14,20 @@ impl Schedule for Warmup {
     }
 }
 
+const EPOCHS: Param = Param {
+    name: "epochs",
+    default: ParamDefault::Integer(5),
+    doc: "warm-up length in epochs, >= 1",
+};
+const START_FACTOR: Param = Param {
+    name: "start_factor",
+    default: ParamDefault::Float(1.0 / 3.0),
+    doc: "fraction of the lr at epoch 0, in (0, 1]",
+};
+
 fn build(p: &Params) -> Result<Box<dyn Schedule>, OptimError> {
-    let epochs = p.usize("epochs", 5)?;
-    let start_factor = p.f64("start_factor", 1.0 / 3.0)?;
+    let epochs = p.usize(&EPOCHS)?;
+    let start_factor = p.f64(&START_FACTOR)?;
     check::at_least_one(p.name(), "epochs", epochs)?;
     check::ensure(
         start_factor > 0.0 && start_factor <= 1.0,
@@ -34,18 +45,7 @@ fn build(p: &Params) -> Result<Box<dyn Schedule>, OptimError> {
 crate::register_schedule!(ScheduleEntry {
     name: "warmup",
     summary: "linear warm-up from start_factor * lr to lr over `epochs` epochs (PyTorch LinearLR)",
-    params: &[
-        ParamDoc {
-            name: "epochs",
-            default: "5",
-            doc: "warm-up length in epochs, >= 1"
-        },
-        ParamDoc {
-            name: "start_factor",
-            default: "0.3333333333333333",
-            doc: "fraction of the lr at epoch 0, in (0, 1]",
-        },
-    ],
+    params: &[EPOCHS, START_FACTOR],
     build,
 });
 

@@ -1,6 +1,6 @@
 //! signSGD (Bernstein et al. 2018), registered as `signsgd` in dlp's optimizer registry.
 
-use dlp_optim::{OptimError, Optimizer, OptimizerEntry, ParamDoc, Params, check};
+use dlp_optim::{OptimError, Optimizer, OptimizerEntry, Param, ParamDefault, Params, check};
 
 /// `p <- p - lr * sign(g)` for every parameter, in `f32`, with `sign(0) = 0`.
 pub struct SignSgd {
@@ -28,9 +28,16 @@ impl Optimizer for SignSgd {
     }
 }
 
+/// Its one parameter: name, type and default, documentation.
+const LR: Param = Param {
+    name: "lr",
+    default: ParamDefault::Float(0.01),
+    doc: "learning rate, > 0",
+};
+
 /// Reads every key it accepts (an unread key is reported as unknown), then validates.
 fn build(p: &Params) -> Result<Box<dyn Optimizer>, OptimError> {
-    let lr = p.f64("lr", 0.01)?;
+    let lr = p.f64(&LR)?;
     check::positive(p.name(), "lr", lr)?;
     Ok(Box::new(SignSgd { lr }))
 }
@@ -38,10 +45,6 @@ fn build(p: &Params) -> Result<Box<dyn Optimizer>, OptimError> {
 dlp_optim::register_optimizer!(OptimizerEntry {
     name: "signsgd",
     summary: "signSGD: p <- p - lr*sign(g) (Bernstein et al. 2018)",
-    params: &[ParamDoc {
-        name: "lr",
-        default: "0.01",
-        doc: "learning rate, > 0",
-    }],
+    params: &[LR],
     build,
 });
