@@ -189,4 +189,4 @@ pub fn write(dir: &Path, file_name: &str, text: &str) -> PathBuf {
 }
 
 /// Re-exported so the tests read the column lists from the runner, not from a copy.
-pub use dlp_runner::{EPOCH_COLUMNS, run_columns};
+pub use dlp_config::{EPOCH_COLUMNS, run_columns};

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Each core crate and the workspace crates its `[dependencies]` may name: four floors, each
+/// Each core crate and the workspace crates its `[dependencies]` may name: seven floors, each
 /// crate depending only on floors below it. Every other crate under `crates/` is a plugin.
 const CORE: &[(&str, &[&str])] = &[
     ("dlp-data", &[]),
@@ -16,13 +16,33 @@ const CORE: &[(&str, &[&str])] = &[
         &["dlp-data", "dlp-loss", "dlp-model", "dlp-optim"],
     ),
     (
+        "dlp-config",
+        &["dlp-data", "dlp-loss", "dlp-model", "dlp-optim"],
+    ),
+    ("dlp-results", &["dlp-config", "dlp-train"]),
+    // The report reads the results folder alone: it cannot name the runner.
+    (
+        "dlp-report",
+        &[
+            "dlp-config",
+            "dlp-data",
+            "dlp-loss",
+            "dlp-model",
+            "dlp-results",
+            "dlp-train",
+        ],
+    ),
+    (
         "dlp-runner",
         &[
+            "dlp-config",
             "dlp-data",
             "dlp-loss",
             "dlp-model",
             "dlp-optim",
             "dlp-plugins",
+            "dlp-report",
+            "dlp-results",
             "dlp-train",
         ],
     ),

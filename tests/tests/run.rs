@@ -305,3 +305,33 @@ fn reports_keep_study_order_and_bad_input_stops_before_training() {
         assert!(!trained, "{name} trained before the bad study was found");
     }
 }
+
+#[test]
+fn a_results_folder_is_reported_alone_after_its_data_is_gone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let experiment_dir = tmp.path().join("experiment");
+    let mut points = String::from("x1,x2,label\n");
+    for i in 0..120 {
+        let (x, y) = ((i % 12) as f32 - 5.5, (i / 12) as f32 - 4.5);
+        points.push_str(&format!("{x},{y},{}\n", u8::from(x * y > 0.0)));
+    }
+    std::fs::create_dir(&experiment_dir).unwrap();
+    write(&experiment_dir, "points.csv", &points);
+    let text = small_experiment("own-data", 2, 3, "save_weights = true\n").replace(
+        "kind = \"moons\"\nn_train = 200\nn_test = 100\n",
+        "kind = \"csv\"\npath = \"points.csv\"\nlabel_column = \"label\"\n",
+    );
+    let file = write(&experiment_dir, "own-data.toml", &text);
+    let out = tmp.path().join("results");
+    run_ok(&file, &out, &["--no-report"], tmp.path());
+
+    // The folder moves to another machine; the experiment and its data stay behind.
+    let moved = tmp.path().join("elsewhere");
+    std::fs::rename(out.join("own-data"), &moved).unwrap();
+    std::fs::remove_dir_all(&experiment_dir).unwrap();
+    let report = dlp(&["report", moved.to_str().unwrap()], tmp.path());
+    assert_eq!(report.code, 0, "{}", report.stderr);
+    assert!(!report.stderr.contains("warning"), "{}", report.stderr);
+    assert!(moved.join("plots").join("boundary-cell0.png").is_file());
+    assert_eq!(read(&moved.join("inputs").join("0-points.csv")), points);
+}

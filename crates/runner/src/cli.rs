@@ -7,9 +7,11 @@ use std::process::ExitCode;
 use anyhow::{Context, anyhow};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use dlp_report::{SUMMARY_METRICS, summary_table};
+
 use crate::{
-    Error, RunOptions, SUMMARY_METRICS, Shard, SlurmOptions, Study, check_study, experiment_files,
-    list, run_studies, slurm_script, split_arguments, summary_table,
+    Error, RunOptions, Shard, SlurmOptions, Study, check_study, experiment_files, list,
+    run_studies, slurm_script, split_arguments,
 };
 
 #[derive(Parser)]
@@ -226,9 +228,9 @@ fn run(
         );
         all_passed &= summary.failed == 0;
         if !quiet {
-            match summary_table(&summary.dir, &study.swept_keys, &sort) {
+            match summary_table(&summary.dir, &sort) {
                 Ok(table) => print!("{table}"),
-                Err(error) => eprintln!("warning: no summary: {error}"),
+                Err(error) => eprintln!("warning: no summary: {error:#}"),
             }
         }
     }
@@ -241,10 +243,11 @@ fn run(
 
 /// `dlp report`.
 fn report(dirs: &[PathBuf]) -> Result<(), Error> {
-    if let Some(dir) = dirs.iter().find(|dir| !dir.join("runs.csv").is_file()) {
+    if let Some(dir) = dirs.iter().find(|dir| !dlp_results::is_results_folder(dir)) {
         return Err(Error::Input(format!(
-            "{} is not a dlp results folder (no runs.csv)",
-            dir.display()
+            "{} is not a dlp results folder (no {})",
+            dir.display(),
+            dlp_results::RUNS_CSV
         )));
     }
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -378,12 +381,12 @@ fn reports(dirs: &[PathBuf], jobs: usize) -> bool {
                 for claim in &report.claims {
                     println!("{claim}");
                 }
-                eprintln!("report: {}", dir.join("report.html").display());
+                eprintln!("report: {}", dir.join(dlp_results::REPORT_HTML).display());
                 all_hold &= report.all_passed();
             }
             Err(error) => {
                 eprintln!(
-                    "error: cannot write the report of {}: {error}",
+                    "error: cannot write the report of {}: {error:#}",
                     dir.display()
                 );
                 all_hold = false;

@@ -4,12 +4,10 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
+use dlp_config::{Planned, Resolved, Study};
 use dlp_model::{Init, Weights};
 
 use crate::Error;
-use crate::config::Resolved;
-use crate::plan::Planned;
-use crate::study::Study;
 
 /// Data splits per (cell, seed) and starting weights per cell.
 pub struct Inputs {

@@ -6,11 +6,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use dlp_config::{plan, run_columns};
+use dlp_results::{ResultsDir, RunRows, StudyFolder};
+
 use crate::Error;
-use crate::plan::plan;
-use crate::results::{EPOCH_COLUMNS, ResultsDir, RunRows, complete_rows, run_columns};
-use crate::run::{describe_study, fingerprint};
-use crate::study::Study;
 
 /// Columns that measure time, so differ between two honest copies of a run.
 const WALL_CLOCK: &[&str] = &["seconds_to_threshold", "train_seconds", "seconds_per_epoch"];
@@ -39,10 +38,10 @@ fn merge_folders(sources: &[PathBuf], out: &Path) -> Result<Merged> {
     let first = sources
         .first()
         .context("name at least one results folder to merge")?;
-    let study = study_of(first)?;
-    let fingerprint = fingerprint(&study);
+    let first_folder = StudyFolder::open(first)?;
+    let study = first_folder.study()?;
+    let fingerprint = first_folder.fingerprint;
     let columns = run_columns(&study.swept_keys);
-    let column_names: Vec<&str> = columns.iter().map(String::as_str).collect();
     let dir = out.join(study.name());
     if sources.iter().any(|s| same_folder(s, &dir)) {
         bail!(
@@ -50,8 +49,8 @@ fn merge_folders(sources: &[PathBuf], out: &Path) -> Result<Merged> {
             dir.display()
         );
     }
-    let mut merged = ResultsDir::open(&dir, &fingerprint, columns.clone(), false)?;
-    describe_study(&study, &dir)?;
+    let mut merged = ResultsDir::open_study(out, &study, false)?;
+    merged.describe(&study)?;
     let wall_clock: Vec<usize> = WALL_CLOCK
         .iter()
         .filter_map(|c| columns.iter().position(|n| n == c))
@@ -71,14 +70,8 @@ fn merge_folders(sources: &[PathBuf], out: &Path) -> Result<Merged> {
     let mut seen: HashMap<String, (Vec<String>, PathBuf)> = HashMap::new();
     let mut conflicts = Vec::new();
     for source in sources {
-        let source_fingerprint =
-            std::fs::read_to_string(source.join("fingerprint")).with_context(|| {
-                format!(
-                    "{} is not a dlp results folder (no fingerprint)",
-                    source.display()
-                )
-            })?;
-        if source_fingerprint != fingerprint {
+        let folder = StudyFolder::open(source)?;
+        if folder.fingerprint != fingerprint {
             bail!(
                 "{} holds another study than {}; merge only folders of one study",
                 source.display(),
@@ -86,10 +79,10 @@ fn merge_folders(sources: &[PathBuf], out: &Path) -> Result<Merged> {
             );
         }
         let mut epochs: HashMap<String, Vec<Vec<String>>> = HashMap::new();
-        for row in complete_rows(&source.join("epochs.csv"), EPOCH_COLUMNS)? {
+        for row in folder.epoch_rows()? {
             epochs.entry(row[0].clone()).or_default().push(row);
         }
-        for run in complete_rows(&source.join("runs.csv"), &column_names)? {
+        for run in folder.run_rows(&study)? {
             let id = run[0].clone();
             if let Some((earlier, from)) = seen.get(&id) {
                 if comparable(earlier) != comparable(&run) {
@@ -102,7 +95,7 @@ fn merge_folders(sources: &[PathBuf], out: &Path) -> Result<Merged> {
                 continue;
             }
             if !merged.is_done(&id) {
-                copy_weights(source, &dir, &id)?;
+                merged.copy_weights_from(source, &id)?;
                 merged.append(&RunRows {
                     run: run.clone(),
                     epochs: epochs.remove(&id).unwrap_or_default(),
@@ -125,39 +118,6 @@ fn merge_folders(sources: &[PathBuf], out: &Path) -> Result<Merged> {
         missing,
         conflicts,
     })
-}
-
-/// The study a results folder was made from, rebuilt from its `experiment.toml`.
-fn study_of(folder: &Path) -> Result<Study> {
-    let text = std::fs::read_to_string(folder.join("experiment.toml")).with_context(|| {
-        format!(
-            "{} is not a dlp results folder (no experiment.toml)",
-            folder.display()
-        )
-    })?;
-    let manifest: toml::Table = std::fs::read_to_string(folder.join("manifest.toml"))
-        .with_context(|| format!("cannot read {}", folder.join("manifest.toml").display()))?
-        .parse()
-        .with_context(|| format!("cannot parse {}", folder.join("manifest.toml").display()))?;
-    let experiment_dir = manifest
-        .get("experiment_dir")
-        .and_then(|v| v.as_str())
-        .unwrap_or(".");
-    let path = Path::new(experiment_dir).join("experiment.toml");
-    Study::parse(&path, &text, &[]).map_err(|e| anyhow::anyhow!("{}: {e}", folder.display()))
-}
-
-fn copy_weights(source: &Path, dir: &Path, run_id: &str) -> Result<()> {
-    for extension in ["safetensors", "toml"] {
-        let name = format!("{run_id}.{extension}");
-        let from = source.join("weights").join(&name);
-        if from.is_file() {
-            let to = dir.join("weights").join(&name);
-            std::fs::copy(&from, &to)
-                .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
-        }
-    }
-    Ok(())
 }
 
 fn same_folder(a: &Path, b: &Path) -> bool {

@@ -1,7 +1,6 @@
 //! Runs studies: every planned run not already done, `jobs` at a time from one queue, each
 //! finished run written before the next is reported.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -10,14 +9,12 @@ use anyhow::{Context, Result};
 use dlp_train::{EpochMetrics, Status, TrainSpec, Trained};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use dlp_config::{Planned, Resolved, Shard, Study, plan};
+use dlp_results::ResultsDir;
+
 use crate::Error;
-use crate::config::Resolved;
 use crate::inputs::Inputs;
 use crate::parallel::map_in_parallel;
-use crate::plan::{Planned, Shard, plan};
-use crate::results::{ResultsDir, run_columns, write_durably};
-use crate::rows::{failed_row, rows};
-use crate::study::Study;
 
 /// How to run.
 pub struct RunOptions<'a> {
@@ -174,12 +171,7 @@ pub fn run_studies(studies: &[Study], options: &RunOptions) -> Result<Vec<Summar
                         folder.diverged += 1;
                         diverged += 1;
                     }
-                    if cell.resolved.experiment.train.save_weights {
-                        save_weights(&cell.resolved, &folder.results, &planned.run_id, &trained)
-                    } else {
-                        Ok(())
-                    }
-                    .and_then(|()| folder.results.append(&rows(cell, planned, &trained)))
+                    folder.results.record(cell, planned, &trained)
                 }
                 Err(error) => {
                     folder.failed += 1;
@@ -193,7 +185,7 @@ pub fn run_studies(studies: &[Study], options: &RunOptions) -> Result<Vec<Summar
                             planned.seed
                         )
                     });
-                    folder.results.append(&failed_row(cell, planned))
+                    folder.results.record_failure(cell, planned)
                 }
             }
             .map(|()| written += 1);
@@ -223,7 +215,7 @@ pub fn run_studies(studies: &[Study], options: &RunOptions) -> Result<Vec<Summar
             .canonicalize(&order)
             .with_context(|| p.study.path.display().to_string())?;
         Ok(Summary {
-            dir: options.out.join(p.study.name()),
+            dir: folder.results.path().to_path_buf(),
             trained: p.todo.len(),
             skipped: p.plan.len() - p.todo.len(),
             diverged: folder.diverged,
@@ -248,16 +240,9 @@ pub fn run_studies(studies: &[Study], options: &RunOptions) -> Result<Vec<Summar
 fn prepare<'a>(study: &'a Study, options: &RunOptions) -> Result<(Prepared<'a>, Written), Error> {
     let plan = plan(study, options.shard);
     let inputs = Inputs::load(study, &plan)?;
-    let dir = options.out.join(study.name());
     let input_error = |e: anyhow::Error| Error::Input(format!("{}: {e:#}", study.path.display()));
-    let results = ResultsDir::open(
-        &dir,
-        &fingerprint(study),
-        run_columns(&study.swept_keys),
-        options.fresh,
-    )
-    .map_err(input_error)?;
-    describe_study(study, &dir)?;
+    let results = ResultsDir::open_study(options.out, study, options.fresh).map_err(input_error)?;
+    results.describe(study)?;
     let todo = (0..plan.len())
         .filter(|&r| !results.is_done(&plan[r].run_id))
         .collect();
@@ -287,55 +272,6 @@ fn expected_cost(study: &Study, inputs: &Inputs, planned: &Planned) -> usize {
     (resolved.experiment.train.epochs + 1) * rows * parameters
 }
 
-/// What identifies the study's results: its cells' identities, without seeds.
-pub(crate) fn fingerprint(study: &Study) -> String {
-    let cells: Vec<String> = study
-        .cells
-        .iter()
-        .map(|c| format!("# cell {}\n{}", c.index, c.resolved.identity()))
-        .collect();
-    cells.join("\n")
-}
-
-/// Writes what the report needs besides the CSV files: the file as run, each cell's resolved
-/// configuration, and a manifest of where and how it ran.
-pub(crate) fn describe_study(study: &Study, dir: &Path) -> Result<()> {
-    write_durably(&dir.join("experiment.toml"), study.source.as_bytes())?;
-    let cells = dir.join("cells");
-    std::fs::create_dir_all(&cells)
-        .with_context(|| format!("cannot create {}", cells.display()))?;
-    for cell in &study.cells {
-        let text = toml::to_string(&cell.resolved.experiment).context("cannot serialise a cell")?;
-        write_durably(&cells.join(format!("{}.toml", cell.index)), text.as_bytes())?;
-    }
-    let folder = study
-        .path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let experiment_dir =
-        std::path::absolute(folder).context("cannot resolve the experiment's folder")?;
-    let manifest = toml::toml! {
-        dlp_version = (env!("CARGO_PKG_VERSION"))
-        dlp_commit = (env!("DLP_GIT_COMMIT"))
-        rustc = (env!("DLP_RUSTC_VERSION"))
-        seeds = (study.cells[0].resolved.experiment.seeds.list().iter().map(|&s| s as i64).collect::<Vec<i64>>())
-        experiment = (study.path.display().to_string())
-        experiment_dir = (experiment_dir.display().to_string())
-        host = (hostname())
-        started_unix = (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64))
-    };
-    write_durably(&dir.join("manifest.toml"), manifest.to_string().as_bytes())?;
-    std::fs::create_dir_all(dir.join("weights"))
-        .with_context(|| format!("cannot create {}", dir.join("weights").display()))
-}
-
-fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_default()
-}
-
 fn train_one(
     resolved: &Resolved,
     planned: &Planned,
@@ -355,33 +291,6 @@ fn train_one(
         initial_weights: inputs.weights(planned),
     };
     Ok(dlp_train::train(spec, on_epoch)?)
-}
-
-/// Writes the run's final weights (and a description beside them) into `weights/`.
-fn save_weights(
-    resolved: &Resolved,
-    results: &ResultsDir,
-    run_id: &str,
-    trained: &Trained,
-) -> Result<()> {
-    let model = &resolved.experiment.model;
-    let description = toml::toml! {
-        hidden = (model.hidden.iter().map(|&w| w as i64).collect::<Vec<i64>>())
-        activation = (model.activation.name())
-        loss = (resolved.experiment.loss.name.clone())
-        outputs = (trained.outputs as i64)
-        naming = "torch.nn.Sequential: linear layer l is module 2l"
-    }
-    .to_string();
-    let path = results
-        .path()
-        .join("weights")
-        .join(format!("{run_id}.safetensors"));
-    // One metadata entry: safetensors writes a map's keys in an arbitrary order, and the same run
-    // must give the same bytes.
-    let metadata = HashMap::from([("dlp".to_string(), description.clone())]);
-    trained.weights.save(&path, metadata)?;
-    write_durably(&path.with_extension("toml"), description.as_bytes())
 }
 
 fn progress_bar(quiet: bool, total: u64, name: &str) -> ProgressBar {

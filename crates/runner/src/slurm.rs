@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, anyhow};
 
 use crate::Error;
-use crate::study::Study;
+use dlp_config::Study;
 
 /// What `dlp slurm` was asked for, beside the experiment file and its overrides.
 #[derive(Debug, Clone, Default)]

@@ -3,9 +3,9 @@
 
 use std::fmt::Write;
 
-use super::Content;
-use super::markdown::summary_lines;
-use super::tables::HEADER;
+use crate::Content;
+use crate::markdown::summary_lines;
+use crate::tables::HEADER;
 
 const STYLE: &str = "body{font-family:sans-serif;max-width:1250px;margin:2em auto;padding:0 1em;\
 color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;\

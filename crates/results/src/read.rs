@@ -1,13 +1,16 @@
 //! Reading a results folder: `runs.csv` and `epochs.csv` into runs grouped by cell, the
-//! claims of `experiment.toml`, and the folder the experiment's relative paths start from.
+//! claims of `experiment.toml`, each cell's configuration and each run's weights ([`Results`],
+//! for the report); the study and its raw rows ([`StudyFolder`], for `dlp merge`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+use dlp_config::{EPOCH_COLUMNS, Expect, Resolved, Study, run_columns};
 use serde::Deserialize;
 
-use super::claims::Expect;
+use crate::writer::complete_rows;
+use crate::{CELLS, EPOCHS_CSV, EXPERIMENT, FINGERPRINT, MANIFEST, RUNS_CSV, WEIGHTS};
 
 /// The first column of `runs.csv` after the swept keys: everything between `seed` and it is
 /// a swept key.
@@ -99,8 +102,6 @@ pub struct Results {
     pub name: String,
     /// Its description, if any.
     pub description: Option<String>,
-    /// The folder relative paths of the experiment start from.
-    pub experiment_dir: PathBuf,
     /// `manifest.toml` as key = value text pairs (scalars only).
     pub manifest: Vec<(String, String)>,
     /// The claims of `experiment.toml`.
@@ -118,47 +119,114 @@ struct ExperimentHead {
     expect: Vec<Expect>,
 }
 
-/// Reads the results folder `dir`.
-pub fn load(dir: &Path) -> Result<Results> {
-    let read = |name: &str| {
-        let path = dir.join(name);
-        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
-    };
-    let experiment_text = read("experiment.toml")?;
-    // Only the keys the report needs; the runner validated the whole file before training.
-    let table: toml::Table = toml::from_str(&experiment_text)
-        .with_context(|| format!("cannot parse {}", dir.join("experiment.toml").display()))?;
-    let head: ExperimentHead = toml::Value::Table(table).try_into().with_context(|| {
-        format!(
-            "cannot read the claims of {}",
-            dir.join("experiment.toml").display()
-        )
-    })?;
-    let manifest_table: toml::Table = toml::from_str(&read("manifest.toml")?)
-        .with_context(|| format!("cannot parse {}", dir.join("manifest.toml").display()))?;
-    let experiment_dir = match manifest_table.get("experiment_dir") {
-        Some(toml::Value::String(path)) => PathBuf::from(path),
-        _ => bail!(
-            "{} has no `experiment_dir`",
-            dir.join("manifest.toml").display()
-        ),
-    };
-    let manifest = manifest_table
-        .iter()
-        .filter(|(_, v)| !v.is_table() && !v.is_array())
-        .map(|(k, v)| (k.clone(), value_text(v)))
-        .collect();
-    let runs = parse_runs(&read("runs.csv")?, &read("epochs.csv")?, &head.name)
-        .with_context(|| format!("cannot read the tables of {}", dir.display()))?;
-    Ok(Results {
-        dir: dir.to_path_buf(),
-        name: head.name,
-        description: head.description,
-        experiment_dir,
-        manifest,
-        expect: head.expect,
-        runs,
-    })
+impl Results {
+    /// Reads the results folder `dir`.
+    pub fn load(dir: &Path) -> Result<Results> {
+        let read = |name: &str| read_text(&dir.join(name));
+        let experiment_text = read(EXPERIMENT)?;
+        // Only the keys the report needs; the runner validated the whole file before training.
+        let table: toml::Table = toml::from_str(&experiment_text)
+            .with_context(|| format!("cannot parse {}", dir.join(EXPERIMENT).display()))?;
+        let head: ExperimentHead = toml::Value::Table(table).try_into().with_context(|| {
+            format!(
+                "cannot read the claims of {}",
+                dir.join(EXPERIMENT).display()
+            )
+        })?;
+        let manifest_table: toml::Table = toml::from_str(&read(MANIFEST)?)
+            .with_context(|| format!("cannot parse {}", dir.join(MANIFEST).display()))?;
+        let manifest = manifest_table
+            .iter()
+            .filter(|(_, v)| !v.is_table() && !v.is_array())
+            .map(|(k, v)| (k.clone(), value_text(v)))
+            .collect();
+        let runs = parse_runs(&read(RUNS_CSV)?, &read(EPOCHS_CSV)?, &head.name)
+            .with_context(|| format!("cannot read the tables of {}", dir.display()))?;
+        Ok(Results {
+            dir: dir.to_path_buf(),
+            name: head.name,
+            description: head.description,
+            manifest,
+            expect: head.expect,
+            runs,
+        })
+    }
+
+    /// The resolved configuration of `cell` (`cells/<cell>.toml`, whose data and weights
+    /// paths lead to the copies in the folder).
+    pub fn cell(&self, cell: usize) -> Result<Resolved> {
+        let path = self.dir.join(CELLS).join(format!("{cell}.toml"));
+        let text = read_text(&path)?;
+        Resolved::parse(&path, &text).with_context(|| format!("cannot load {}", path.display()))
+    }
+
+    /// The file of `run`'s final weights (absent when the cell did not save them).
+    pub fn weights(&self, run: &Run) -> PathBuf {
+        self.dir
+            .join(WEIGHTS)
+            .join(format!("{}.safetensors", run.run_id))
+    }
+}
+
+/// A results folder as `dlp merge` reads it: its fingerprint, the study it was made from, its
+/// complete rows.
+pub struct StudyFolder {
+    /// The folder.
+    pub dir: PathBuf,
+    /// Its `fingerprint` file: what identifies the study.
+    pub fingerprint: String,
+}
+
+impl StudyFolder {
+    /// Opens the results folder `dir`; a folder that is not one says so.
+    pub fn open(dir: &Path) -> Result<StudyFolder> {
+        let fingerprint = std::fs::read_to_string(dir.join(FINGERPRINT)).with_context(|| {
+            format!(
+                "{} is not a dlp results folder (no {FINGERPRINT})",
+                dir.display()
+            )
+        })?;
+        Ok(StudyFolder {
+            dir: dir.to_path_buf(),
+            fingerprint,
+        })
+    }
+
+    /// The study, rebuilt from `experiment.toml` as if read where it was run (relative paths
+    /// in it start from there).
+    pub fn study(&self) -> Result<Study> {
+        let dir = &self.dir;
+        let text = std::fs::read_to_string(dir.join(EXPERIMENT)).with_context(|| {
+            format!(
+                "{} is not a dlp results folder (no {EXPERIMENT})",
+                dir.display()
+            )
+        })?;
+        let manifest: toml::Table = read_text(&dir.join(MANIFEST))?
+            .parse()
+            .with_context(|| format!("cannot parse {}", dir.join(MANIFEST).display()))?;
+        let experiment_dir = manifest
+            .get("experiment_dir")
+            .and_then(|v| v.as_str())
+            .unwrap_or(".");
+        let path = Path::new(experiment_dir).join(EXPERIMENT);
+        Study::parse(&path, &text, &[]).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))
+    }
+
+    /// The complete `runs.csv` rows of `study`'s columns, in file order.
+    pub fn run_rows(&self, study: &Study) -> Result<Vec<Vec<String>>> {
+        let columns = run_columns(&study.swept_keys);
+        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        complete_rows(&self.dir.join(RUNS_CSV), &columns)
+    }
+    /// The complete `epochs.csv` rows, in file order.
+    pub fn epoch_rows(&self) -> Result<Vec<Vec<String>>> {
+        complete_rows(&self.dir.join(EPOCHS_CSV), EPOCH_COLUMNS)
+    }
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// Parses `runs.csv` and `epochs.csv` (their text); `name` labels the single group of an
@@ -293,36 +361,12 @@ pub fn value_text(value: &toml::Value) -> String {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-
-    /// Two cells (relu, sigmoid) of three seeds; the sigmoid seed 2 diverged.
-    pub(crate) fn sample() -> Runs {
-        let runs = "\
-run_id,cell,seed,model.activation,dataset,status,final_test_acc,epochs_to_threshold
-a0,0,0,relu,moons,ok,0.95,3
-a1,0,1,relu,moons,ok,0.97,2
-a2,0,2,relu,moons,ok,0.99,4
-b0,1,0,sigmoid,moons,ok,0.80,
-b1,1,1,sigmoid,moons,ok,0.90,9
-b2,1,2,sigmoid,moons,diverged,NaN,
-";
-        let epochs = "\
-run_id,cell,seed,epoch,train_loss,train_acc,test_loss,test_acc,lr,wall_s
-a0,0,0,0,0.7,0.5,0.7,0.5,0.01,0
-a0,0,0,1,0.3,0.9,0.3,0.9,0.01,0.1
-a1,0,1,1,0.2,0.9,0.2,0.8,0.01,0.1
-a2,0,2,1,0.2,0.9,0.2,0.7,0.01,0.1
-b0,1,0,1,0.5,0.7,0.5,0.6,0.01,0.1
-b1,1,1,1,0.5,0.7,0.5,0.6,0.01,0.1
-b2,1,2,1,inf,0.5,NaN,0.5,0.01,0.1
-";
-        parse_runs(runs, epochs, "demo").unwrap()
-    }
 
     #[test]
     fn reads_swept_columns_groups_and_epochs() {
-        let runs = sample();
+        let runs = crate::testing::sample();
         assert_eq!(runs.swept, ["model.activation"]);
         assert_eq!(runs.groups.len(), 2);
         assert_eq!(runs.groups[1].label, "model.activation=sigmoid");

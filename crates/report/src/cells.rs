@@ -1,5 +1,5 @@
-//! The resolved configuration of each cell (`cells/<cell>.toml`), and what it regenerates:
-//! the data of a seed and the model of a run.
+//! The resolved configuration of each cell, and the data of each seed it regenerates (from
+//! the copies in the results folder for data read from files).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -8,8 +8,8 @@ use std::rc::Rc;
 use anyhow::{Context, Result};
 use dlp_data::{DataConfig, Split};
 
-use super::load::{Results, Run};
-use crate::Resolved;
+use dlp_config::Resolved;
+use dlp_results::{Results, Run};
 
 /// The cells' configurations, by cell index; cells whose file is unreadable are left out
 /// (with a warning), and so are the plots that need them.
@@ -25,7 +25,7 @@ impl Cells {
     pub fn load(results: &Results, warnings: &mut Vec<String>) -> Self {
         let mut resolved = BTreeMap::new();
         for group in &results.runs.groups {
-            match read(results, group.cell) {
+            match results.cell(group.cell) {
                 Ok(r) => {
                     resolved.insert(group.cell, r);
                 }
@@ -51,7 +51,7 @@ impl Cells {
     }
 
     /// The data `run` trained on, regenerated from its seed (once per configuration and seed).
-    pub fn data(&self, results: &Results, run: &Run) -> Result<Rc<Split>> {
+    pub fn data(&self, run: &Run) -> Result<Rc<Split>> {
         let config = &self
             .get(run.cell)
             .context("no configuration")?
@@ -63,22 +63,12 @@ impl Cells {
         if let Some(split) = known {
             return Ok(split);
         }
-        let split = dlp_data::load(config, run.seed, &results.experiment_dir)
+        let base_dir = self.get(run.cell).context("no configuration")?.base_dir();
+        let split = dlp_data::load(config, run.seed, base_dir)
             .with_context(|| format!("cannot regenerate the data of run {}", run.run_id))?;
         let split = Rc::new(split);
         let entry = (config.clone(), run.seed, Rc::clone(&split));
         self.data.borrow_mut().push(entry);
         Ok(split)
     }
-}
-
-fn read(results: &Results, cell: usize) -> Result<Resolved> {
-    let path = results.dir.join("cells").join(format!("{cell}.toml"));
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    // Relative paths in a cell start from the experiment's folder: parse it as if it were
-    // a file there.
-    let virtual_path = results.experiment_dir.join(format!("cells-{cell}.toml"));
-    Resolved::parse(&virtual_path, &text)
-        .with_context(|| format!("cannot load {} for the plots", path.display()))
 }

@@ -7,64 +7,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use dlp_config::{Cell, EPOCH_COLUMNS, Planned, Study, run_columns};
+use dlp_train::Trained;
 
-/// Columns of `epochs.csv`.
-pub const EPOCH_COLUMNS: &[&str] = &[
-    "run_id",
-    "cell",
-    "seed",
-    "epoch",
-    "train_loss",
-    "train_acc",
-    "test_loss",
-    "test_acc",
-    "lr",
-    "wall_s",
-];
-
-/// Columns of `runs.csv`: these, then one per swept key (named by its dotted key), then
-/// [`RUN_COLUMNS`].
-pub const RUN_ID_COLUMNS: &[&str] = &["run_id", "cell", "seed"];
-
-/// The last columns of `runs.csv`: the run's configuration and results.
-pub const RUN_COLUMNS: &[&str] = &[
-    "dataset",
-    "hidden",
-    "activation",
-    "loss",
-    "optimizer",
-    "lr",
-    "schedule",
-    "batch_size",
-    "epochs",
-    "status",
-    "diverged_epoch",
-    "final_train_loss",
-    "final_train_acc",
-    "final_test_loss",
-    "final_test_acc",
-    "best_test_acc",
-    "best_test_acc_epoch",
-    "epochs_to_threshold",
-    "seconds_to_threshold",
-    "train_seconds",
-    "seconds_per_epoch",
-];
-
-/// Every column of `runs.csv` for a study sweeping `swept_keys`.
-pub fn run_columns(swept_keys: &[String]) -> Vec<String> {
-    let ids = RUN_ID_COLUMNS.iter().map(|c| c.to_string());
-    let rest = RUN_COLUMNS.iter().map(|c| c.to_string());
-    ids.chain(swept_keys.iter().cloned()).chain(rest).collect()
-}
-
-/// One finished run, as rows ready to append.
-pub struct RunRows {
-    /// The run's `runs.csv` row, in [`run_columns`] order.
-    pub run: Vec<String>,
-    /// Its `epochs.csv` rows, in [`EPOCH_COLUMNS`] order.
-    pub epochs: Vec<Vec<String>>,
-}
+use crate::describe::{describe_study, fingerprint, save_weights};
+use crate::durable::write_durably;
+use crate::rows::RunRows;
+use crate::{CELLS, EPOCHS_CSV, FINGERPRINT, INPUTS, RUNS_CSV, WEIGHTS};
 
 /// An experiment's results folder, open for appending.
 pub struct ResultsDir {
@@ -77,6 +26,23 @@ pub struct ResultsDir {
 }
 
 impl ResultsDir {
+    /// Opens (creating) `out/<name>` for `study`, as [`ResultsDir::open`] does.
+    pub fn open_study(out: &Path, study: &Study, fresh: bool) -> Result<Self> {
+        let dir = out.join(study.name());
+        Self::open(
+            &dir,
+            &fingerprint(study),
+            run_columns(&study.swept_keys),
+            fresh,
+        )
+    }
+
+    /// Describes `study` in the folder: the file as run, each cell resolved, copies of the
+    /// files the runs read, and a manifest of where and how it ran.
+    pub fn describe(&self, study: &Study) -> Result<()> {
+        describe_study(study, &self.dir)
+    }
+
     /// Opens (creating) `dir` for a study identified by `fingerprint` (its cells' identities,
     /// without seeds) whose `runs.csv` has `run_columns`.
     ///
@@ -98,12 +64,12 @@ impl ResultsDir {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create results folder {}", dir.display()))?;
         let lock = lock(dir)?;
-        let fingerprint_path = dir.join("fingerprint");
+        let fingerprint_path = dir.join(FINGERPRINT);
         if fresh {
-            for name in ["runs.csv", "epochs.csv", "fingerprint"] {
+            for name in [RUNS_CSV, EPOCHS_CSV, FINGERPRINT] {
                 remove_if_exists(&dir.join(name))?;
             }
-            for folder in ["weights", "cells"] {
+            for folder in [WEIGHTS, CELLS, INPUTS] {
                 let folder = dir.join(folder);
                 if folder.exists() {
                     std::fs::remove_dir_all(&folder)
@@ -124,17 +90,17 @@ impl ResultsDir {
         let columns: Vec<&str> = run_columns.iter().map(String::as_str).collect();
         let status = columns.iter().position(|c| *c == "status");
         // A failed run is retried: its row goes, so that the retry does not duplicate it.
-        let runs: Vec<Vec<String>> = complete_rows(&dir.join("runs.csv"), &columns)?
+        let runs: Vec<Vec<String>> = complete_rows(&dir.join(RUNS_CSV), &columns)?
             .into_iter()
             .filter(|row| status.is_none_or(|s| row[s] != "failed"))
             .collect();
         let done: HashSet<String> = runs.iter().map(|r| r[0].clone()).collect();
-        let epochs = complete_rows(&dir.join("epochs.csv"), EPOCH_COLUMNS)?
+        let epochs = complete_rows(&dir.join(EPOCHS_CSV), EPOCH_COLUMNS)?
             .into_iter()
             .filter(|r| done.contains(&r[0]))
             .collect::<Vec<_>>();
-        rewrite(&dir.join("runs.csv"), &columns, &runs)?;
-        rewrite(&dir.join("epochs.csv"), EPOCH_COLUMNS, &epochs)?;
+        rewrite(&dir.join(RUNS_CSV), &columns, &runs)?;
+        rewrite(&dir.join(EPOCHS_CSV), EPOCH_COLUMNS, &epochs)?;
         Ok(Self {
             dir: dir.to_path_buf(),
             run_columns,
@@ -153,10 +119,38 @@ impl ResultsDir {
         self.done.contains(run_id)
     }
 
+    /// Writes a finished run of `cell`: its weights (when the cell saves them), then its rows.
+    pub fn record(&mut self, cell: &Cell, planned: &Planned, trained: &Trained) -> Result<()> {
+        if cell.resolved.experiment.train.save_weights {
+            save_weights(&cell.resolved, &self.dir, &planned.run_id, trained)?;
+        }
+        self.append(&RunRows::finished(cell, planned, trained))
+    }
+
+    /// Writes a run that could not train (status `failed`); the next invocation retries it.
+    pub fn record_failure(&mut self, cell: &Cell, planned: &Planned) -> Result<()> {
+        self.append(&RunRows::failed(cell, planned))
+    }
+
+    /// Copies the weights of run `run_id` from the results folder `source`, if it has them.
+    pub fn copy_weights_from(&self, source: &Path, run_id: &str) -> Result<()> {
+        for extension in ["safetensors", "toml"] {
+            let name = format!("{run_id}.{extension}");
+            let from = source.join(WEIGHTS).join(&name);
+            if from.is_file() {
+                let to = self.dir.join(WEIGHTS).join(&name);
+                std::fs::copy(&from, &to).with_context(|| {
+                    format!("cannot copy {} to {}", from.display(), to.display())
+                })?;
+            }
+        }
+        Ok(())
+    }
+
     /// Appends a finished run: its epochs first, then its `runs.csv` row, which marks it done.
     pub fn append(&mut self, rows: &RunRows) -> Result<()> {
-        append_rows(&self.dir.join("epochs.csv"), &rows.epochs)?;
-        append_rows(&self.dir.join("runs.csv"), std::slice::from_ref(&rows.run))?;
+        append_rows(&self.dir.join(EPOCHS_CSV), &rows.epochs)?;
+        append_rows(&self.dir.join(RUNS_CSV), std::slice::from_ref(&rows.run))?;
         self.done.insert(rows.run[0].clone());
         Ok(())
     }
@@ -171,10 +165,7 @@ impl ResultsDir {
             .collect();
         let key = |row: &Vec<String>| rank.get(row[0].as_str()).copied().unwrap_or(usize::MAX);
         let run_columns: Vec<&str> = self.run_columns.iter().map(String::as_str).collect();
-        for (name, columns) in [
-            ("runs.csv", &run_columns[..]),
-            ("epochs.csv", EPOCH_COLUMNS),
-        ] {
+        for (name, columns) in [(RUNS_CSV, &run_columns[..]), (EPOCHS_CSV, EPOCH_COLUMNS)] {
             let path = self.dir.join(name);
             let mut rows = complete_rows(&path, columns)?;
             rows.sort_by_key(key); // stable: epochs of one run keep their order
@@ -255,17 +246,6 @@ fn append_rows(path: &Path, rows: &[Vec<String>]) -> Result<()> {
 /// Replaces `path` atomically (write a sibling, sync, rename).
 fn rewrite(path: &Path, columns: &[&str], rows: &[Vec<String>]) -> Result<()> {
     write_durably(path, &csv_bytes(Some(columns), rows)?)
-}
-
-/// Writes `bytes` to `path` through a synced temporary sibling and a rename, so a crash
-/// leaves either the old file or the new one.
-pub fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    let mut file = File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn remove_if_exists(path: &Path) -> Result<()> {

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use rand::{Rng, SeedableRng};
 use toml_edit::{DocumentMut, Item, Value};
 
-use crate::config::Resolved;
 use crate::error::ConfigError;
+use crate::experiment::Resolved;
 use crate::provenance::Provenance;
 
 /// Most runs one study may declare: a typo like `seeds = 1000000` fails up front.

@@ -2,13 +2,17 @@
 //! and `plots/*.png`, with learning curves, decision boundaries, time to the threshold
 //! accuracy, statistics over seeds and the experiment's `[[expect]]` claims checked.
 //!
+//! It reads the results folder alone, through `dlp-results`: the data it draws is
+//! regenerated from the cells' configurations or read from the copies in the folder.
+//!
 //! ```no_run
-//! let report = dlp_runner::report::write_report("results/tp1-canonical".as_ref())?;
+//! let report = dlp_report::write_report("results/tp1-canonical".as_ref())?;
 //! for claim in &report.claims {
 //!     println!("{claim}");
 //! }
-//! # Ok::<(), dlp_runner::Error>(())
+//! # Ok::<(), anyhow::Error>(())
 //! ```
+#![warn(missing_docs)]
 
 mod boundary;
 mod cells;
@@ -16,19 +20,21 @@ mod claims;
 mod curves;
 mod figure;
 mod html;
-mod load;
 mod markdown;
 mod scatter;
 mod stats;
+mod summary;
 mod tables;
 mod threshold;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use dlp_results::Results;
 
-pub use claims::{Aggregate, ClaimResult, EPOCH_METRICS, Expect, Op, run_metrics};
+pub use claims::{ClaimResult, evaluate, evaluate_all};
 pub use stats::{Summary, t975};
+pub use summary::{SUMMARY_METRICS, summary_table};
 
 use figure::Figure;
 
@@ -52,7 +58,7 @@ impl Report {
 
 /// Everything the two documents show.
 struct Content {
-    results: load::Results,
+    results: Results,
     claims: Vec<ClaimResult>,
     tables: Vec<tables::GroupTable>,
     threshold: Option<f64>,
@@ -61,12 +67,12 @@ struct Content {
 }
 
 /// Reads the results folder `dir` and writes `report.md`, `report.html` and `plots/*.png`
-/// into it. A folder it cannot read or write is [`Error::Failed`](crate::Error::Failed).
-pub fn write_report(dir: &Path) -> Result<Report, crate::Error> {
-    let results = load::load(dir)?;
+/// into it.
+pub fn write_report(dir: &Path) -> Result<Report> {
+    let results = Results::load(dir)?;
     let claims = claims::evaluate_all(&results.expect, &results.runs);
     let tables = tables::group_tables(&results.runs);
-    let plots_dir = dir.join("plots");
+    let plots_dir = dir.join(dlp_results::PLOTS);
     std::fs::create_dir_all(&plots_dir)
         .with_context(|| format!("cannot create {}", plots_dir.display()))?;
     let plots = figure::Plots::new(plots_dir);
@@ -101,8 +107,8 @@ pub fn write_report(dir: &Path) -> Result<Report, crate::Error> {
     };
     let mut files: Vec<PathBuf> = content.figures.iter().map(|f| dir.join(&f.png)).collect();
     for (name, text) in [
-        ("report.md", markdown::render(&content)),
-        ("report.html", html::render(&content)),
+        (dlp_results::REPORT_MD, markdown::render(&content)),
+        (dlp_results::REPORT_HTML, html::render(&content)),
     ] {
         let path = dir.join(name);
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;

@@ -43,7 +43,7 @@ pub struct Experiment {
     /// Claims about the results (`[[expect]]`), checked by the report; not part of a run's
     /// identity.
     #[serde(default, skip_serializing)]
-    pub expect: Vec<crate::report::Expect>,
+    pub expect: Vec<crate::Expect>,
 }
 
 /// `seeds = 5` or `seeds = [0, 7, 42]`.

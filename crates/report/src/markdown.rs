@@ -2,9 +2,9 @@
 
 use std::fmt::Write;
 
-use super::Content;
-use super::stats::fmt;
-use super::tables::HEADER;
+use crate::Content;
+use crate::stats::fmt;
+use crate::tables::HEADER;
 
 /// The Markdown report.
 pub fn render(content: &Content) -> String {

@@ -4,10 +4,10 @@ use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::boundary::label_color;
-use super::cells::Cells;
-use super::figure::{Draw, Figure, Plots, err, render};
-use super::load::Results;
+use crate::boundary::label_color;
+use crate::cells::Cells;
+use crate::figure::{Draw, Figure, Plots, err, render};
+use dlp_results::Results;
 
 /// At most this many points are drawn (evenly spaced in file order).
 const MAX_POINTS: usize = 2000;
@@ -22,7 +22,7 @@ struct Scatter {
 /// Draws `plots/dataset.png` and its SVG; `None` without runs or with a single feature.
 pub fn figure(results: &Results, cells: &Cells, plots: &Plots) -> Option<Result<Figure>> {
     let run = results.runs.runs.first()?;
-    let split = match cells.data(results, run) {
+    let split = match cells.data(run) {
         Ok(split) => split,
         Err(e) => return Some(Err(e)),
     };

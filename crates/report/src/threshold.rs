@@ -5,9 +5,9 @@ use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::figure::{Draw, Figure, Plots, color, err, render};
-use super::load::Runs;
-use super::stats::{Summary, fmt};
+use crate::figure::{Draw, Figure, Plots, color, err, render};
+use crate::stats::{Summary, fmt};
+use dlp_results::Runs;
 
 /// One panel: title, x label, and per group the summary of the reached values and the
 /// number of runs.

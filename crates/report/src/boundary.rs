@@ -7,11 +7,11 @@ use dlp_model::Weights;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::cells::Cells;
-use super::figure::{Draw, Figure, Plots, color, err, render};
-use super::load::{Results, Run};
-use super::stats::fmt;
-use super::threshold::short;
+use crate::cells::Cells;
+use crate::figure::{Draw, Figure, Plots, color, err, render};
+use crate::stats::fmt;
+use crate::threshold::short;
+use dlp_results::{Results, Run};
 
 /// Class 0 and class 1 of binary data (TensorFlow Playground's orange and blue).
 const ORANGE: (f64, f64, f64) = (245.0, 147.0, 34.0);
@@ -105,7 +105,7 @@ fn compute(
     let resolved = cells
         .get(run.cell)
         .context("its cell's configuration is unreadable")?;
-    let split = cells.data(results, run)?;
+    let split = cells.data(run)?;
     let test = &split.test;
     if test.n_features != 2 {
         return Ok(None);
@@ -113,11 +113,7 @@ fn compute(
     if test.is_empty() {
         bail!("the test set is empty");
     }
-    let path = results
-        .dir
-        .join("weights")
-        .join(format!("{}.safetensors", run.run_id));
-    let weights = Weights::load(&path)?;
+    let weights = Weights::load(&results.weights(run))?;
     let loss = dlp_loss::find_loss(&resolved.experiment.loss.name)?;
     let classes = split.train.n_classes.max(test.n_classes);
     let outputs = loss

@@ -5,9 +5,9 @@ use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::figure::{Draw, Figure, Plots, color, err, legend, legend_height, render};
-use super::load::{Results, Run, Runs};
-use super::stats::{Summary, fmt};
+use crate::figure::{Draw, Figure, Plots, color, err, legend, legend_height, render};
+use crate::stats::{Summary, fmt};
+use dlp_results::{Results, Run, Runs};
 
 const PANELS: [(&str, &str, &str, bool); 4] = [
     ("train_loss", "Train loss", "loss (log scale)", true),
@@ -188,7 +188,7 @@ fn draw_panel<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::load::tests::sample;
+    use dlp_results::testing::sample;
 
     #[test]
     fn band_leaves_out_non_finite_values() {

@@ -1,8 +1,8 @@
 //! Statistics over seeds, per group: mean, standard deviation and 95% confidence interval of
 //! the final and best metrics; diverged runs and runs that never reach the threshold counted.
 
-use super::load::Runs;
-use super::stats::{Summary, fmt};
+use crate::stats::{Summary, fmt};
+use dlp_results::Runs;
 
 /// The `runs.csv` columns summarised per group.
 pub const TABLE_METRICS: &[&str] = &[
@@ -137,7 +137,7 @@ pub fn group_tables(runs: &Runs) -> Vec<GroupTable> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::load::tests::sample;
+    use dlp_results::testing::sample;
 
     #[test]
     fn counts_diverged_and_unreached_seeds() {
