@@ -364,6 +364,7 @@
         const tipRows = [{ text: g.label, head: true }, { text: "seed " + r.seed, value: r.status === "ok" ? fmt(v) : r.status + (isNum(v) ? " " + fmt(v) : "") }, { text: "run " + r.run_id }];
         if (r.status !== "ok") {
           const yy = isNum(v) ? y(v) : ih - 6;
+          if (!isNum(v)) g0.append("text").attr("class", "cell-sub").attr("x", jx + 6).attr("y", yy + 3).style("fill", "#cf222e").text(r.status);
           g0.append("path").attr("d", d3.symbol(d3.symbolX, 36)()).attr("transform", `translate(${jx},${yy})`)
             .attr("stroke", r.status === "failed" ? "#cf222e" : "#bc4c00").attr("stroke-width", 1.6)
             .on("mousemove", (e) => showTip(e, tipRows)).on("mouseleave", hideTip);
@@ -482,7 +483,7 @@
       p.append(el("h3", { text: swept.length ? `${metricLabel(id)} against ${spec.key}` : `${metricLabel(id)} over the seeds` }));
       panels.append(p);
       const w = wide ? full - 26 : Math.max(300, Math.floor((full - 18) / 2) - 26);
-      effectChart(p, spec.key === "(all runs)" ? spec : spec, id, swept.length ? w : Math.min(w, 520));
+      effectChart(p, spec, id, swept.length ? w : Math.min(w, 360));
     }
   });
 
@@ -692,10 +693,12 @@
       if (a.metric) return a.scale(valueOf(r, id));
       const g = byCell.get(r.cell);
       const v = (g && g.values || {})[a.key];
-      const spread = a.spec.numeric ? 0 : Math.min(10, (a.step || 40) * 0.12);
+      const spread = a.spec.numeric ? 8 : Math.min(10, (a.step || 40) * 0.12);
       return a.scale(a.pos(v)) + jitter(runs.indexOf(r) * 7 + i) * spread;
     };
-    const svg = d3.select(body).append("svg").attr("width", width).attr("height", height).attr("role", "img")
+    const ramp = d3.range(0, 1.01, 0.1).map((v) => d3.interpolatePlasma(0.04 + 0.82 * v)).join(",");
+    body.querySelector(".controls").append(el("span", { class: "muted" }, "worse", el("span", { class: "gradient", style: `background:linear-gradient(90deg,${ramp})` }), "better"));
+    const svg = d3.select(body).append("svg").attr("class", "pc").attr("width", width).attr("height", height).attr("role", "img")
       .attr("aria-label", `parallel coordinates of the swept keys and ${metricLabel(id)}`);
     const g0 = svg.append("g").attr("transform", `translate(${m.left},${m.top})`);
     const lines = g0.append("g").selectAll("path").data(rs).join("path").attr("class", "pc-line")
@@ -795,24 +798,30 @@
     const img = ctx.createImageData(W, W);
     const px = img.data;
     const two = Array.isArray(grid.p1) && (b.classes || 2) === 2;
+    // one colour per grid node, then bilinear interpolation of the colours between nodes
+    const node = new Float32Array(nx * ny * 3);
+    for (let k = 0; k < nx * ny; k++) {
+      if (two) {
+        const v = grid.p1[k];
+        const q = Math.max(0, Math.min(255, Math.round((isNum(v) ? v : 0.5) * 255))) * 3;
+        node[k * 3] = p1Ramp[q]; node[k * 3 + 1] = p1Ramp[q + 1]; node[k * 3 + 2] = p1Ramp[q + 2];
+      } else {
+        const c = classColors[((grid.class || [])[k] ?? 0) % 10] || GREY;
+        const conf = (grid.confidence || [])[k];
+        const a = 0.12 + 0.6 * (isNum(conf) ? conf : 0.5);
+        node[k * 3] = 255 - (255 - c.r) * a; node[k * 3 + 1] = 255 - (255 - c.g) * a; node[k * 3 + 2] = 255 - (255 - c.b) * a;
+      }
+    }
     for (let j = 0; j < W; j++) {
       const gy = (j / (W - 1)) * (ny - 1), j0 = Math.floor(gy), j1 = Math.min(ny - 1, j0 + 1), fy = gy - j0;
       for (let i = 0; i < W; i++) {
         const gx = (i / (W - 1)) * (nx - 1), i0 = Math.floor(gx), i1 = Math.min(nx - 1, i0 + 1), fx = gx - i0;
+        const a = (j0 * nx + i0) * 3, bq = (j0 * nx + i1) * 3, c = (j1 * nx + i0) * 3, d = (j1 * nx + i1) * 3;
+        const wa = (1 - fx) * (1 - fy), wb = fx * (1 - fy), wc = (1 - fx) * fy, wd = fx * fy;
         const o = (j * W + i) * 4;
-        if (two) {
-          const p = grid.p1;
-          const v = (p[j0 * nx + i0] * (1 - fx) + p[j0 * nx + i1] * fx) * (1 - fy) + (p[j1 * nx + i0] * (1 - fx) + p[j1 * nx + i1] * fx) * fy;
-          const k = Math.max(0, Math.min(255, Math.round((isNum(v) ? v : 0.5) * 255))) * 3;
-          px[o] = p1Ramp[k]; px[o + 1] = p1Ramp[k + 1]; px[o + 2] = p1Ramp[k + 2];
-        } else {
-          const near = Math.round(gy) * nx + Math.round(gx);
-          const c = classColors[(grid.class || [])[near] % 10 || 0] || GREY;
-          const cf = grid.confidence || [];
-          const conf = (cf[j0 * nx + i0] * (1 - fx) + cf[j0 * nx + i1] * fx) * (1 - fy) + (cf[j1 * nx + i0] * (1 - fx) + cf[j1 * nx + i1] * fx) * fy;
-          const a = 0.15 + 0.7 * (isNum(conf) ? conf : 0.5);
-          px[o] = 255 - (255 - c.r) * a; px[o + 1] = 255 - (255 - c.g) * a; px[o + 2] = 255 - (255 - c.b) * a;
-        }
+        px[o] = node[a] * wa + node[bq] * wb + node[c] * wc + node[d] * wd;
+        px[o + 1] = node[a + 1] * wa + node[bq + 1] * wb + node[c + 1] * wc + node[d + 1] * wd;
+        px[o + 2] = node[a + 2] * wa + node[bq + 2] * wb + node[c + 2] * wc + node[d + 2] * wd;
         px[o + 3] = 255;
       }
     }

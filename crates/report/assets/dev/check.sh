@@ -5,7 +5,9 @@
 #
 # For each sample: OUT/<name>.html (the filled page), OUT/<name>.png (a 1280x4000 screenshot:
 # look at it), OUT/<name>.dom.html (the DOM after the scripts ran). Fails unless the page set
-# <body data-ready="1"> and recorded no data-errors (report.js catches every error there).
+# <body data-ready="1"> and recorded no data-errors (report.js catches every error there), and,
+# when node (>= 20) is installed, unless interact.js finds the table sortable, the legend
+# toggling, the brush working and the console clean.
 # OUT is $DLP_PAGE_OUT, default /tmp/dlp-page. Needs python3 and chromium
 # (`apt-get install -y chromium` on Debian).
 set -euo pipefail
@@ -50,6 +52,13 @@ for sample in "$@"; do
         status=1
     else
         echo "ok   $name: ${size} bytes, rendered in ${ms:-?} ms, $out/$name.png"
+    fi
+    # clicks, sorting, brushing and the console, over the DevTools protocol (needs node >= 20)
+    if command -v node >/dev/null; then
+        if ! node --experimental-websocket "$here/interact.js" "$chromium" "$page" 2>/dev/null | sed 's/^/     /'; then
+            echo "FAIL $name: interaction checks"
+            status=1
+        fi
     fi
 done
 exit $status
