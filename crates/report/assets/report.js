@@ -212,6 +212,10 @@
   function drawVerdict() {
     const box = document.getElementById("verdict");
     box.replaceChildren();
+    verdictText(box);
+    box.hidden = !box.textContent;
+  }
+  function verdictText(box) {
     const id = state.metric;
     if (!id) return;
     const have = groups.filter((g) => isNum(stat(g, id).mean));
@@ -787,17 +791,27 @@
   })();
   const classColors = d3.schemeTableau10.map((c) => d3.rgb(c));
 
+  // A grid array may also come as a base64 string of one byte per node (p1 and confidence: the
+  // byte / 255; class: the byte), a quarter of the JSON's size.
+  function gridArray(v, scale) {
+    if (typeof v !== "string") return v || [];
+    const bin = atob(v), out = new Float32Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i) / scale;
+    return out;
+  }
+
   function drawBoundary(canvas, b, size) {
     const dpr = Math.min(2, window.devicePixelRatio || 1);
     const W = Math.round(size * dpr);
     canvas.width = W; canvas.height = W;
     canvas.style.width = size + "px"; canvas.style.height = size + "px";
     const ctx = canvas.getContext("2d");
-    const grid = b.grid || {};
+    const raw = b.grid || {};
+    const grid = { ...raw, p1: raw.p1 == null ? null : gridArray(raw.p1, 255), class: gridArray(raw.class, 1), confidence: gridArray(raw.confidence, 255) };
     const nx = grid.nx, ny = grid.ny;
     const img = ctx.createImageData(W, W);
     const px = img.data;
-    const two = Array.isArray(grid.p1) && (b.classes || 2) === 2;
+    const two = grid.p1 != null && grid.p1.length === nx * ny && (b.classes || 2) === 2;
     // one colour per grid node, then bilinear interpolation of the colours between nodes
     const node = new Float32Array(nx * ny * 3);
     for (let k = 0; k < nx * ny; k++) {
@@ -948,8 +962,9 @@
           const st = stat(g, mt.id);
           const cls = ["num", bestOf.get(mt.id) === g ? "best" : "", mt.id === id ? "selected" : ""].join(" ");
           const td = el("td", { class: cls, text: isNum(st.mean) ? fmt(st.mean) : "–" });
-          if (isNum(st.lo)) td.append(el("span", { class: "muted", text: ` [${fmt(st.lo)}, ${fmt(st.hi)}]` }));
-          td.append(el("span", { class: "muted", text: ` n=${st.n}` }));
+          if (isNum(st.lo)) td.append(el("span", { class: "ci", text: ` [${fmt(st.lo)}, ${fmt(st.hi)}]` }));
+          // n only when some finished runs were not counted (no value: threshold not reached...)
+          if (st.n !== okRuns(g).length && st.n > 0) td.append(el("span", { class: "ci", text: ` n=${st.n}` }));
           return td;
         } });
     }
@@ -958,7 +973,7 @@
     const t = sortableTable(cols, groups.map((g) => ({ item: g, text: g.label + " " + Object.values(g.values || {}).join(" ") })),
       { sortCol: -1, dir: 1, onCount: (n, all) => { count.textContent = n === all ? `${all} groups` : `${n} of ${all} groups`; } });
     const filterBox = el("input", { type: "search", placeholder: "filter groups, e.g. 0.01", "aria-label": "filter groups", oninput: (e) => t.setFilter(e.target.value) });
-    body.append(el("p", { class: "caption", text: "Mean over finished runs, [95% interval], n counted. Click a header to sort; the best group of each metric is in green." }),
+    body.append(el("p", { class: "caption", text: "Mean over the finished runs and [95% interval] (n: runs counted, when fewer than finished). Click a header to sort; the best group of each metric is in green." }),
       el("div", { class: "controls" }, el("label", {}, "Filter ", filterBox), count), el("div", { class: "table-wrap" }, t.table));
     void sortCol;
 

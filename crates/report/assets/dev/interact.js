@@ -100,6 +100,22 @@ async function main() {
     return document.querySelectorAll('#parallel .pc-line.dim').length + '/' + document.querySelectorAll('#parallel .pc-line').length;
   })()`);
   check(brushed === "none" || /^\d+\/\d+$/.test(brushed), `parallel-coordinates brush (dimmed lines ${brushed})`);
+  // the learning curves as one chart, a group highlighted from the keyboard (focus on its legend
+  // entry), the pointer on the chart: a screenshot of the tooltip, bands and highlight
+  if (nGroups) {
+    await evaluate(`(() => { document.querySelector('#curves .legend button[data-cell]').click();
+      const s = Array.from(document.querySelectorAll('#curves select')).find(x => Array.from(x.options).some(o => o.value === 'overlay'));
+      s.value = 'overlay'; s.dispatchEvent(new Event('change')); })()`);
+    const box = await evaluate(`(() => { document.getElementById('curves').scrollIntoView(); const b = document.querySelectorAll('#curves .legend button[data-cell]');
+      b[Math.min(2, b.length - 1)].focus(); const r = document.querySelector('#curves svg').getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; })()`);
+    await send("Input.dispatchMouseEvent", { type: "mouseMoved", x: box[0] + box[2] * 0.55, y: box[1] + box[3] * 0.5 });
+    await sleep(100);
+    const shot = await send("Page.captureScreenshot", { format: "png" });
+    const file = page.replace(/\.html$/, "") + "-curves-hover.png";
+    fs.writeFileSync(file, Buffer.from(shot.result.data, "base64"));
+    const tipShown = await evaluate("!document.getElementById('tooltip').hidden");
+    check(tipShown, "hover on the curves shows values: " + file);
+  }
   const errors = await evaluate("document.body.dataset.errors || ''");
   check(!errors && !problems.length, "no error: " + (errors || problems.join("; ") || "none"));
   ws.close();

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turn a dlp results folder into the report page's data (dev samples only).
 
-    python3 make_sample.py RESULTS_DIR OUT.json [--grid N] [--classes K]
+    python3 make_sample.py RESULTS_DIR OUT.json [--grid N] [--classes K] [--base64] [--fail I]
 
 Reads runs.csv, epochs.csv, experiment.toml and report.md of RESULTS_DIR and writes the JSON
 that report.js renders (the schema is in ../README.md). The Rust report crate produces the
@@ -14,6 +14,7 @@ Standard library only (no numpy).
 """
 
 import argparse
+import base64
 import csv
 import json
 import math
@@ -92,7 +93,7 @@ def spiral_points(rng, n, noise):
     return xs, ys, labels
 
 
-def boundary(group, run, which, grid, classes, rng):
+def boundary(group, run, which, grid, classes, rng, b64=False):
     acc = run["metrics"]["final_test_acc"] or 0.5
     sharp = max(0.0, min(1.0, (acc - 0.5) / 0.45)) ** 2
     ext = 4.0
@@ -117,7 +118,7 @@ def boundary(group, run, which, grid, classes, rng):
                       / (2 * math.pi) * classes) % classes for x, y in zip(xs, ys)]
     g = {"x": [-ext, ext], "y": [-ext, ext], "nx": nx, "ny": ny}
     if classes == 2:
-        g["p1"] = p1
+        g["p1"] = base64.b64encode(bytes(round(p * 255) for p in p1)).decode() if b64 else p1
     else:
         g["class"] = cls
         g["confidence"] = conf
@@ -167,6 +168,8 @@ def main():
     ap.add_argument("out", type=Path)
     ap.add_argument("--grid", type=int, default=80, help="boundary grid side (nx = ny)")
     ap.add_argument("--classes", type=int, default=2, help="fake boundaries with K classes")
+    ap.add_argument("--base64", action="store_true",
+                    help="write p1 as base64 bytes (round(p1 * 255)), the compact form")
     ap.add_argument("--no-boundaries", action="store_true")
     ap.add_argument("--fail", type=int, action="append", default=[],
                     help="pretend run number I failed (no metrics, no curves), to test the page")
@@ -232,10 +235,10 @@ def main():
             ok.sort(key=lambda r: -(r["metrics"]["final_test_acc"] or 0))
             if not ok:
                 continue
-            bounds.append(boundary(groups[c], ok[0], "best", a.grid, a.classes, rng))
+            bounds.append(boundary(groups[c], ok[0], "best", a.grid, a.classes, rng, a.base64))
             if len(ok) > 1:
                 bounds.append(boundary(groups[c], ok[len(ok) // 2], "median", a.grid,
-                                       a.classes, rng))
+                                       a.classes, rng, a.base64))
 
     manifest = {}
     if (folder / "manifest.toml").exists():
