@@ -634,7 +634,7 @@
             const on = hl == null || hl === it.d.g.cell;
             it.gg.attr("display", hidden ? "none" : null);
             it.path.attr("stroke-width", hl === it.d.g.cell ? 3.2 : opts.small ? 2 : 1.8).attr("stroke-opacity", on ? 1 : 0.14);
-            if (it.band) it.band.attr("fill-opacity", hl === it.d.g.cell ? 0.3 : opts.small ? 0.22 : hl == null ? 0.08 : 0.03);
+            if (it.band) it.band.attr("fill-opacity", hl === it.d.g.cell ? 0.3 : opts.small ? 0.22 : hl == null ? (list.length <= 3 ? 0.18 : 0.08) : 0.03);
             if (hl === it.d.g.cell) it.gg.raise();
           }
           if (opts.host) {
@@ -971,7 +971,7 @@
     const count = el("span", { class: "muted" });
     const sortCol = cols.findIndex((c) => c.selected);
     const t = sortableTable(cols, groups.map((g) => ({ item: g, text: g.label + " " + Object.values(g.values || {}).join(" ") })),
-      { sortCol: -1, dir: 1, onCount: (n, all) => { count.textContent = n === all ? `${all} groups` : `${n} of ${all} groups`; } });
+      { sortCol: -1, dir: 1, onCount: (n, all) => { count.textContent = n === all ? `${all} group${all === 1 ? "" : "s"}` : `${n} of ${all} groups`; } });
     const filterBox = el("input", { type: "search", placeholder: "filter groups, e.g. 0.01", "aria-label": "filter groups", oninput: (e) => t.setFilter(e.target.value) });
     body.append(el("p", { class: "caption", text: "Mean over the finished runs and [95% interval] (n: runs counted, when fewer than finished). Click a header to sort; the best group of each metric is in green." }),
       el("div", { class: "controls" }, el("label", {}, "Filter ", filterBox), count), el("div", { class: "table-wrap" }, t.table));
