@@ -1,0 +1,127 @@
+// Drive a built report page in headless Chromium over the DevTools protocol and check that it
+// is interactive: no console error or exception, the overview table sorts on a header click,
+// a legend click hides a group's curves, the metric selector redraws the charts.
+//
+//   node --experimental-websocket interact.js CHROMIUM PAGE.html
+//
+// Prints one line per check; exits 1 if any fails. Node 20 (WebSocket behind the flag above)
+// or newer; nothing from npm.
+"use strict";
+const { spawn } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+
+const [chromium, page] = process.argv.slice(2);
+const port = 9300 + Math.floor(Math.random() * 500);
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), "dlp-cdp-"));
+const proc = spawn(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`,
+  `--remote-debugging-port=${port}`, "--window-size=1280,1000", "file://" + path.resolve(page)], { stdio: "ignore" });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let failed = 0;
+function check(ok, what) {
+  console.log((ok ? "ok   " : "FAIL ") + what);
+  if (!ok) failed++;
+}
+
+async function main() {
+  let target;
+  for (let i = 0; i < 100 && !target; i++) {
+    await sleep(100);
+    try {
+      const list = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+      target = list.find((t) => t.type === "page");
+    } catch (_) { /* not up yet */ }
+  }
+  if (!target) throw new Error("chromium did not start");
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
+  let id = 0;
+  const pending = new Map(), problems = [];
+  ws.onmessage = (m) => {
+    const msg = JSON.parse(m.data);
+    if (msg.id && pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); }
+    if (msg.method === "Runtime.exceptionThrown") problems.push("exception: " + msg.params.exceptionDetails.text + " " + (msg.params.exceptionDetails.exception || {}).description);
+    if (msg.method === "Runtime.consoleAPICalled" && msg.params.type === "error") problems.push("console.error: " + msg.params.args.map((a) => a.value || a.description).join(" "));
+    if (msg.method === "Log.entryAdded" && msg.params.entry.level === "error") problems.push("log: " + msg.params.entry.text);
+  };
+  const send = (method, params = {}) => new Promise((r) => { const n = ++id; pending.set(n, r); ws.send(JSON.stringify({ id: n, method, params })); });
+  const evaluate = async (expr) => {
+    const res = await send("Runtime.evaluate", { expression: expr, returnByValue: true, awaitPromise: true });
+    if (res.result.exceptionDetails) throw new Error(expr + ": " + res.result.exceptionDetails.text);
+    return res.result.result.value;
+  };
+  await send("Runtime.enable");
+  await send("Log.enable");
+  await send("Page.reload");
+  let ready = false;
+  const t0 = Date.now();
+  while (!ready && Date.now() - t0 < 10000) {
+    await sleep(50);
+    ready = await evaluate("document.body && document.body.dataset.ready === '1'").catch(() => false);
+  }
+  check(ready, `page ready (render ${await evaluate("document.body.dataset.renderMs")} ms: ${await evaluate("document.body.dataset.timings")})`);
+
+  // sort the overview table by its last metric column, twice (both directions)
+  const firstRows = () => evaluate(`Array.from(document.querySelectorAll('#overview table')[0].tBodies[0].rows).map(r => r.cells[0].textContent).join('|')`);
+  const before = await firstRows();
+  await evaluate(`document.querySelector('#overview th:nth-child(' + (document.querySelectorAll('#overview table')[0].tHead.rows[0].cells.length > 3 ? 3 : 1) + ') button').click()`);
+  const sortedOnce = await firstRows();
+  const sortAttr = await evaluate(`Array.from(document.querySelectorAll('#overview table')[0].tHead.rows[0].cells).map(c => c.getAttribute('aria-sort')).join(',')`);
+  check(/ascending|descending/.test(sortAttr) && (sortedOnce !== before || !before.includes("|")), `table sorts on a header click (aria-sort ${sortAttr})`);
+
+  // legend: hide the first group
+  const nGroups = await evaluate(`document.querySelectorAll('#curves .legend button[data-cell]').length`);
+  if (nGroups) {
+    const visibleBefore = await evaluate(`document.querySelectorAll('#curves svg g[display=none]').length + Array.from(document.querySelectorAll('#curves .multiple')).filter(m => m.hidden).length`);
+    await evaluate(`document.querySelector('#curves .legend button[data-cell]').click()`);
+    const pressed = await evaluate(`document.querySelector('#curves .legend button[data-cell]').getAttribute('aria-pressed')`);
+    const hiddenAfter = await evaluate(`document.querySelectorAll('#curves svg g[display=none]').length + Array.from(document.querySelectorAll('#curves .multiple')).filter(m => m.hidden).length`);
+    check(pressed === "false" && hiddenAfter > visibleBefore, `legend click hides a group (aria-pressed ${pressed}, hidden ${visibleBefore} -> ${hiddenAfter})`);
+  }
+
+  // metric selector: every metric redraws without error
+  const ids = await evaluate(`Array.from(document.querySelectorAll('#metric option')).map(o => o.value)`);
+  for (const m of ids) {
+    await evaluate(`(() => { const s = document.getElementById('metric'); s.value = ${JSON.stringify(m)}; s.dispatchEvent(new Event('change')); })()`);
+  }
+  await evaluate(`(() => { const s = document.getElementById('metric'); s.value = ${JSON.stringify(ids[0])}; s.dispatchEvent(new Event('change')); })()`);
+  // brush on the metric axis of the parallel coordinates
+  const brushed = await evaluate(`(() => {
+    const b = document.querySelectorAll('#parallel .brush');
+    if (!b.length) return 'none';
+    const r = b[b.length - 1].querySelector('.overlay').getBoundingClientRect();
+    const opts = (y) => ({ bubbles: true, clientX: r.x + r.width / 2, clientY: y, view: window });
+    const o = b[b.length - 1].querySelector('.overlay');
+    o.dispatchEvent(new MouseEvent('mousedown', opts(r.y + 4)));
+    window.dispatchEvent(new MouseEvent('mousemove', opts(r.y + r.height / 3)));
+    window.dispatchEvent(new MouseEvent('mouseup', opts(r.y + r.height / 3)));
+    return document.querySelectorAll('#parallel .pc-line.dim').length + '/' + document.querySelectorAll('#parallel .pc-line').length;
+  })()`);
+  check(brushed === "none" || /^\d+\/\d+$/.test(brushed), `parallel-coordinates brush (dimmed lines ${brushed})`);
+  // the learning curves as one chart, a group highlighted from the keyboard (focus on its legend
+  // entry), the pointer on the chart: a screenshot of the tooltip, bands and highlight
+  if (nGroups) {
+    await evaluate(`(() => { document.querySelector('#curves .legend button[data-cell]').click();
+      const s = Array.from(document.querySelectorAll('#curves select')).find(x => Array.from(x.options).some(o => o.value === 'overlay'));
+      s.value = 'overlay'; s.dispatchEvent(new Event('change')); })()`);
+    const box = await evaluate(`(() => { document.getElementById('curves').scrollIntoView(); const b = document.querySelectorAll('#curves .legend button[data-cell]');
+      b[Math.min(2, b.length - 1)].focus(); const r = document.querySelector('#curves svg').getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; })()`);
+    await send("Input.dispatchMouseEvent", { type: "mouseMoved", x: box[0] + box[2] * 0.55, y: box[1] + box[3] * 0.5 });
+    await sleep(100);
+    const shot = await send("Page.captureScreenshot", { format: "png" });
+    const file = page.replace(/\.html$/, "") + "-curves-hover.png";
+    fs.writeFileSync(file, Buffer.from(shot.result.data, "base64"));
+    const tipShown = await evaluate("!document.getElementById('tooltip').hidden");
+    check(tipShown, "hover on the curves shows values: " + file);
+  }
+  const errors = await evaluate("document.body.dataset.errors || ''");
+  check(!errors && !problems.length, "no error: " + (errors || problems.join("; ") || "none"));
+  ws.close();
+}
+
+main().catch((e) => { console.log("FAIL " + e.message); failed++; }).finally(() => {
+  proc.kill();
+  setTimeout(() => { fs.rmSync(profile, { recursive: true, force: true }); process.exit(failed ? 1 : 0); }, 300);
+});
