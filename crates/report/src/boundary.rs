@@ -17,7 +17,7 @@ use dlp_results::{Results, Run};
 const ORANGE: (f64, f64, f64) = (245.0, 147.0, 34.0);
 const BLUE: (f64, f64, f64) = (8.0, 119.0, 189.0);
 /// Probability levels of the background: neighbouring cells of one level merge into one
-/// rectangle, which keeps the SVG small.
+/// rectangle, which keeps the drawing small.
 const LEVELS: f64 = 16.0;
 
 /// A computed boundary.
@@ -92,16 +92,33 @@ pub fn figures(
     out
 }
 
-/// The boundary of `run` on a `resolution`² grid over its test points' bounding box plus a
-/// 10% margin, with at most `max_points` test points; `None` when the data is not 2-D.
-fn compute(
-    results: &Results,
+/// A model's prediction over the plane around a run's test points (the bounding box plus a
+/// 10% margin), cell `(i, j)` centred at `x.0 + (i + 0.5) * step`, rows from `y.0` up.
+pub struct Field {
+    /// The x range.
+    pub x: (f64, f64),
+    /// The y range.
+    pub y: (f64, f64),
+    /// Cells per side.
+    pub resolution: usize,
+    /// Classes of the data.
+    pub classes: usize,
+    /// Each cell's predicted class and P(class 1) for binary data (else the probability of
+    /// the predicted class), rows from `y.0` up.
+    pub cells: Vec<(u32, f64)>,
+    /// Test points (at most the `max_points` asked for): x, y, label.
+    pub points: Vec<(f64, f64, u32)>,
+}
+
+/// The prediction of `run`'s final weights on a `resolution`² grid with at most `max_points`
+/// test points; `None` when the data is not 2-D.
+pub fn field(
     cells: &Cells,
+    results: &Results,
     run: &Run,
     resolution: usize,
     max_points: usize,
-    title: String,
-) -> Result<Option<Boundary>> {
+) -> Result<Option<Field>> {
     let resolved = cells
         .get(run.cell)
         .context("its cell's configuration is unreadable")?;
@@ -143,25 +160,66 @@ fn compute(
     }
     let raw = dlp_train::predict(&resolved.architecture, &weights, 2, outputs, &grid)
         .map_err(|e| anyhow::anyhow!("the weights do not fit the model: {e}"))?;
-    let colors: Vec<RGBColor> = raw
+    let predictions = raw
         .chunks(outputs)
         .map(|row| {
             let (class, confidence) =
                 (loss.head.predict(row), f64::from(loss.head.confidence(row)));
-            if outputs == 1 {
-                binary(confidence) // confidence is P(class 1) for one-output heads
-            } else if classes == 2 {
-                binary(if class == 1 {
-                    confidence
-                } else {
-                    1.0 - confidence
-                })
+            let value = if outputs == 1 || classes != 2 || class == 1 {
+                confidence // for one-output heads, confidence is P(class 1)
             } else {
-                multi(class as usize, confidence, classes)
+                1.0 - confidence
+            };
+            (class, value)
+        })
+        .collect();
+    let stride = test.len().div_ceil(max_points).max(1);
+    let points = (0..test.len())
+        .step_by(stride)
+        .map(|i| {
+            let p = test.row(i);
+            (f64::from(p[0]), f64::from(p[1]), test.labels[i])
+        })
+        .collect();
+    Ok(Some(Field {
+        x,
+        y,
+        resolution,
+        classes,
+        cells: predictions,
+        points,
+    }))
+}
+
+/// The boundary of `run` on a `resolution`² grid with at most `max_points` test points, as a
+/// drawing; `None` when the data is not 2-D.
+fn compute(
+    results: &Results,
+    cells: &Cells,
+    run: &Run,
+    resolution: usize,
+    max_points: usize,
+    title: String,
+) -> Result<Option<Boundary>> {
+    let Some(field) = field(cells, results, run, resolution, max_points)? else {
+        return Ok(None);
+    };
+    let (x, y, classes) = (field.x, field.y, field.classes);
+    let colors: Vec<RGBColor> = field
+        .cells
+        .iter()
+        .map(|&(class, value)| {
+            if classes == 2 {
+                binary(value)
+            } else {
+                multi(class as usize, value, classes)
             }
         })
         .collect();
-
+    let step = (
+        (x.1 - x.0) / resolution as f64,
+        (y.1 - y.0) / resolution as f64,
+    );
     let mut rects = Vec::new();
     for j in 0..resolution {
         let row = &colors[j * resolution..(j + 1) * resolution];
@@ -175,17 +233,10 @@ fn compute(
             }
         }
     }
-    let stride = test.len().div_ceil(max_points).max(1);
-    let points = (0..test.len())
-        .step_by(stride)
-        .map(|i| {
-            let p = test.row(i);
-            (
-                f64::from(p[0]),
-                f64::from(p[1]),
-                label_color(test.labels[i], classes),
-            )
-        })
+    let points = field
+        .points
+        .iter()
+        .map(|&(px, py, label)| (px, py, label_color(label, classes)))
         .collect();
     Ok(Some(Boundary {
         title,

@@ -42,7 +42,7 @@ struct Curves {
     panels: Vec<Panel>,
 }
 
-/// Draws `plots/curves.png` and its SVG.
+/// Draws `plots/curves.png`.
 pub fn figure(results: &Results, plots: &Plots) -> Result<Figure> {
     let runs = &results.runs;
     let panels = PANELS

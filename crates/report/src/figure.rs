@@ -1,4 +1,4 @@
-//! One drawing, rendered twice: as an SVG string for the HTML report and as a PNG file.
+//! One drawing rendered as a PNG file, with each distinct text laid out once.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -20,8 +20,6 @@ pub struct Figure {
     pub title: String,
     /// The PNG, relative to the results folder (`plots/curves.png`).
     pub png: String,
-    /// The same drawing as an `<svg>` element.
-    pub svg: String,
 }
 
 /// Something drawable on any plotters backend.
@@ -51,7 +49,7 @@ impl Plots {
     }
 }
 
-/// Renders `plot` as SVG and as `<plots>/<name>.png`.
+/// Renders `plot` as `<plots>/<name>.png`.
 pub fn render(
     plot: &impl Draw,
     plots: &Plots,
@@ -60,13 +58,6 @@ pub fn render(
     size: (u32, u32),
 ) -> Result<Figure> {
     let fail = |e: String| anyhow!("cannot draw the {title} plot ({name}): {e}");
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        root.fill(&WHITE).map_err(err).map_err(fail)?;
-        plot.draw(&root).map_err(fail)?;
-        root.present().map_err(err).map_err(fail)?;
-    }
     let mut pixels = vec![0; size.0 as usize * size.1 as usize * 3];
     {
         let bitmap = BitMapBackend::with_buffer(&mut pixels, size);
@@ -81,7 +72,6 @@ pub fn render(
     Ok(Figure {
         title: title.to_string(),
         png: format!("plots/{name}.png"),
-        svg,
     })
 }
 

@@ -1,6 +1,8 @@
-//! The report of a results folder: `report.md`, a self-contained `report.html` (inline SVG)
-//! and `plots/*.png`, with learning curves, decision boundaries, time to the threshold
-//! accuracy, statistics over seeds and the experiment's `[[expect]]` claims checked.
+//! The report of a results folder: an interactive, self-contained `report.html` (claims linked
+//! to their charts, the effect of each swept key, learning curves, parallel coordinates,
+//! importance, decision boundaries, a sortable table; `page.rs` gives it its data, `assets/`
+//! holds the page), and `report.md` with `plots/*.png` for papers and CI logs, with the
+//! experiment's `[[expect]]` claims checked.
 //!
 //! It reads the results folder alone, through `dlp-results`: the data it draws is
 //! regenerated from the cells' configurations or read from the copies in the folder.
@@ -20,7 +22,9 @@ mod claims;
 mod curves;
 mod figure;
 mod html;
+mod importance;
 mod markdown;
+mod page;
 mod scatter;
 mod stats;
 mod summary;
@@ -97,6 +101,8 @@ pub fn write_report(dir: &Path) -> Result<Report> {
         add(figure, &mut warnings);
     }
 
+    let page = page::Page::new(&results, &results.expect, &claims, &cells, &mut warnings);
+    let title = format!("{}: dlp report", results.name);
     let content = Content {
         results,
         claims,
@@ -108,7 +114,7 @@ pub fn write_report(dir: &Path) -> Result<Report> {
     let mut files: Vec<PathBuf> = content.figures.iter().map(|f| dir.join(&f.png)).collect();
     for (name, text) in [
         (dlp_results::REPORT_MD, markdown::render(&content)),
-        (dlp_results::REPORT_HTML, html::render(&content)),
+        (dlp_results::REPORT_HTML, html::render(&page, &title)),
     ] {
         let path = dir.join(name);
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;

@@ -19,7 +19,7 @@ struct Scatter {
     points: Vec<(f64, f64, RGBColor)>,
 }
 
-/// Draws `plots/dataset.png` and its SVG; `None` without runs or with a single feature.
+/// Draws `plots/dataset.png`; `None` without runs or with a single feature.
 pub fn figure(results: &Results, cells: &Cells, plots: &Plots) -> Option<Result<Figure>> {
     let run = results.runs.runs.first()?;
     let split = match cells.data(run) {

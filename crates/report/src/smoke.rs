@@ -110,8 +110,16 @@ fn reports_a_real_results_folder() {
     assert!(md.contains("### model.activation=tanh"), "{md}");
     assert!(md.contains("![Learning curves"), "{md}");
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    // Self-contained: nothing fetched, the data inline.
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
-    assert!(!html.contains("<img") && !html.contains("<link") && !html.contains("<script"));
-    assert!(html.matches("<svg").count() >= 6);
-    assert!(html.contains("FAIL</span> ReLU is twice as good as tanh"));
+    assert!(!html.contains("<img") && !html.contains("<link") && !html.contains(" src="));
+    let data = html.split("id=\"dlp-data\">").nth(1).unwrap();
+    let data = data.split("</script>").next().unwrap();
+    let data: serde_json::Value = serde_json::from_str(&data.replace("<\\/", "</")).unwrap();
+    assert_eq!(data["runs"].as_array().unwrap().len(), 4);
+    assert_eq!(data["claims"][1]["passed"], false);
+    assert_eq!(data["claims"][1]["keys"][0], "model.activation");
+    // Best and median seed of each of the two groups, on a fine grid.
+    assert_eq!(data["boundaries"].as_array().unwrap().len(), 4);
+    assert_eq!(data["boundaries"][0]["grid"]["nx"], 150);
 }

@@ -18,7 +18,7 @@ struct Bars {
     panels: Vec<Panel>,
 }
 
-/// Draws `plots/threshold.png` and its SVG; `threshold` is the accuracy waited for.
+/// Draws `plots/threshold.png`; `threshold` is the accuracy waited for.
 pub fn figure(runs: &Runs, threshold: Option<f64>, plots: &Plots) -> Result<Figure> {
     let at = threshold.map_or("the threshold".to_string(), |t| {
         format!("test accuracy {}", fmt(t))
