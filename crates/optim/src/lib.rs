@@ -52,7 +52,7 @@ pub use adagrad::{Adagrad, AdagradConfig};
 pub use adam::{Adam, AdamConfig};
 pub use dlp_registry::LookupError;
 pub use error::OptimError;
-pub use optimizer::{Optimizer, tensor_state};
+pub use optimizer::{Optimizer, tensor_state, zeroed_state};
 pub use params::{Param, ParamDefault, Params, fill_defaults};
 #[doc(hidden)]
 pub use registry::Registration;
