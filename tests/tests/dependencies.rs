@@ -4,12 +4,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Each core crate and the workspace crates its `[dependencies]` may name: seven floors, each
-/// crate depending only on floors below it. Every other crate under `crates/` is a plugin.
+/// Each core crate and the workspace crates its `[dependencies]` may name: floors, each crate
+/// depending only on floors below it, `dlp-registry` (the registries' shared lookup) at the
+/// bottom. Every other crate under `crates/` is a plugin.
 const CORE: &[(&str, &[&str])] = &[
+    ("dlp-registry", &[]),
     ("dlp-data", &[]),
-    ("dlp-optim", &[]),
-    ("dlp-loss", &[]),
+    ("dlp-optim", &["dlp-registry"]),
+    ("dlp-loss", &["dlp-registry"]),
     ("dlp-model", &["dlp-optim"]),
     (
         "dlp-train",
@@ -111,9 +113,9 @@ fn crates_depend_only_downwards() {
 }
 
 #[test]
-fn data_and_optimizers_know_nothing_of_dfdx() {
+fn data_optimizers_and_the_lookup_know_nothing_of_dfdx() {
     let crates = crates();
-    for name in ["dlp-data", "dlp-optim"] {
+    for name in ["dlp-data", "dlp-optim", "dlp-registry"] {
         assert!(!crates[name].contains_key("dfdx"), "{name} depends on dfdx");
     }
 }

@@ -26,8 +26,11 @@ mod hinge;
 mod mse;
 mod registry;
 
+pub use dlp_registry::LookupError;
 pub use error::LossError;
 pub use head::Head;
+#[doc(hidden)]
+pub use registry::Registration;
 pub use registry::{
     EvalTape, FusedLossFn, Logits, LossEntry, LossFn, Targets, TrainTape, find_loss, losses,
 };

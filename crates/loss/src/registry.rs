@@ -1,7 +1,7 @@
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use dfdx::prelude::*;
+use dlp_registry::{Registered, Registry};
 
 use crate::error::LossError;
 use crate::head::Head;
@@ -40,7 +40,16 @@ pub struct LossEntry {
     pub fused: Option<FusedLossFn>,
 }
 
-inventory::collect!(LossEntry);
+/// A [`LossEntry`] as [`register_loss!`] submits it: with the module that registered it, which
+/// a duplicate name's error names.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Registration {
+    pub entry: LossEntry,
+    pub origin: &'static str,
+}
+
+inventory::collect!(Registration);
 
 /// Registers a loss from a function generic over the tape:
 /// `fn my_loss<T: Tape<f32, Cpu>>(z: Logits<T>, y: Targets) -> Tensor<(), f32, Cpu, T>`,
@@ -55,13 +64,16 @@ macro_rules! register_loss {
     (name: $name:literal, summary: $summary:literal, head: $head:expr, loss: $loss:ident
         $(, fused: $fused:path)? $(,)?) => {
         $crate::__inventory::submit! {
-            $crate::LossEntry {
-                name: $name,
-                summary: $summary,
-                head: $head,
-                train: $loss::<$crate::TrainTape>,
-                eval: $loss::<$crate::EvalTape>,
-                fused: $crate::__optional!($($fused)?),
+            $crate::Registration {
+                entry: $crate::LossEntry {
+                    name: $name,
+                    summary: $summary,
+                    head: $head,
+                    train: $loss::<$crate::TrainTape>,
+                    eval: $loss::<$crate::EvalTape>,
+                    fused: $crate::__optional!($($fused)?),
+                },
+                origin: ::core::module_path!(),
             }
         }
     };
@@ -79,44 +91,39 @@ macro_rules! __optional {
     };
 }
 
-fn registry() -> &'static Result<BTreeMap<&'static str, &'static LossEntry>, LossError> {
-    static REGISTRY: OnceLock<Result<BTreeMap<&'static str, &'static LossEntry>, LossError>> =
-        OnceLock::new();
-    REGISTRY.get_or_init(|| {
-        let mut map = BTreeMap::new();
-        for entry in inventory::iter::<LossEntry> {
-            if map.insert(entry.name, entry).is_some() {
-                return Err(LossError::Duplicate { name: entry.name });
-            }
-        }
-        Ok(map)
-    })
+/// The registrations, sorted and checked by the lookup all registries share.
+fn registry_of(registrations: impl Iterator<Item = &'static Registration>) -> Registry<LossEntry> {
+    Registry::new(
+        "loss",
+        registrations.map(|r| Registered {
+            name: r.entry.name,
+            origin: r.origin,
+            entry: &r.entry,
+        }),
+    )
+}
+
+fn registry() -> &'static Registry<LossEntry> {
+    static REGISTRY: OnceLock<Registry<LossEntry>> = OnceLock::new();
+    REGISTRY.get_or_init(|| registry_of(inventory::iter::<Registration>.into_iter()))
 }
 
 /// Every registered loss, sorted by name.
+///
+/// # Errors
+/// [`LossError::Lookup`] when two linked crates registered one name.
 pub fn losses() -> Result<Vec<&'static LossEntry>, LossError> {
-    registry()
-        .as_ref()
-        .map(|m| m.values().copied().collect())
-        .map_err(Clone::clone)
+    Ok(registry().entries()?)
 }
 
-/// The loss called `name`, or an error listing the known ones and the nearest name.
+/// The loss called `name`.
+///
+/// # Errors
+/// [`LossError::Lookup`]: no loss has this name (the error lists the known ones and suggests
+/// one only if it is near), or two linked crates registered one loss name (whichever name is
+/// asked for: the registry refuses every lookup, before anything trains).
 pub fn find_loss(name: &str) -> Result<&'static LossEntry, LossError> {
-    let map = registry().as_ref().map_err(Clone::clone)?;
-    map.get(name).copied().ok_or_else(|| {
-        let known: Vec<&str> = map.keys().copied().collect();
-        let nearest = known
-            .iter()
-            .min_by_key(|k| strsim::levenshtein(k, name))
-            .map(|k| k.to_string())
-            .unwrap_or_default();
-        LossError::Unknown {
-            name: name.to_string(),
-            known: known.join(", "),
-            nearest,
-        }
-    })
+    Ok(registry().lookup(name)?)
 }
 
 #[cfg(test)]
@@ -127,13 +134,7 @@ mod tests {
     fn names_are_unique_and_well_formed() {
         let all = losses().unwrap();
         for entry in &all {
-            let mut chars = entry.name.chars();
-            assert!(
-                chars.next().is_some_and(|c| c.is_ascii_lowercase()),
-                "{}",
-                entry.name
-            );
-            assert!(chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
+            assert!(dlp_registry::is_well_formed(entry.name), "{}", entry.name);
         }
         let names: Vec<&str> = all.iter().map(|e| e.name).collect();
         assert_eq!(
@@ -142,17 +143,77 @@ mod tests {
         );
     }
 
+    /// Listed by name, whatever order the linker left the registrations in.
+    #[test]
+    fn listings_are_sorted_by_name() {
+        let mut reversed: Vec<_> = inventory::iter::<Registration>.into_iter().collect();
+        reversed.reverse();
+        let names: Vec<&str> = registry_of(reversed.into_iter())
+            .entries()
+            .unwrap()
+            .iter()
+            .map(|e| e.name)
+            .collect();
+        assert!(names.is_sorted(), "{names:?}");
+    }
+
     #[test]
     fn unknown_name_suggests_the_nearest() {
         let err = find_loss("bce_logits").unwrap_err().to_string();
-        assert!(err.contains("did you mean `bce_with_logits`"), "{err}");
-        assert!(
-            err.contains("if it comes from a plugin crate, that crate must be linked"),
-            "{err}"
+        assert_eq!(
+            err,
+            "unknown loss `bce_logits` (known: bce, bce_with_logits, cross_entropy, hinge, mse; \
+             if it comes from a plugin crate, that crate must be linked: docs/plugins.md); did \
+             you mean `bce_with_logits`?"
         );
-        assert!(
-            err.contains("known: bce, bce_with_logits, cross_entropy, hinge, mse;"),
-            "{err}"
+        for (near, want) in [("Hinge_loss", "hinge"), ("crossentropy", "cross_entropy")] {
+            let err = find_loss(near).unwrap_err().to_string();
+            assert!(err.ends_with(&format!("; did you mean `{want}`?")), "{err}");
+        }
+    }
+
+    /// A far name gets no suggestion: the nearest registered name would be a wrong guess.
+    #[test]
+    fn unknown_far_name_suggests_nothing() {
+        for far in ["transformer", "mae", "nll", "huber"] {
+            let err = find_loss(far).unwrap_err().to_string();
+            assert!(!err.contains("did you mean"), "{err}");
+            assert!(err.ends_with("docs/plugins.md)"), "{err}");
+        }
+    }
+
+    /// A second `mse` registered by another crate: every lookup and the listing fail, naming
+    /// both registrations.
+    #[test]
+    fn a_duplicate_name_refuses_every_lookup() {
+        fn mse<T: Tape<f32, Cpu>>(z: Logits<T>, _: Targets) -> Tensor<(), f32, Cpu, T> {
+            z.sum()
+        }
+        static ANOTHER_MSE: Registration = Registration {
+            entry: LossEntry {
+                name: "mse",
+                summary: "",
+                head: Head::Logit,
+                train: mse::<TrainTape>,
+                eval: mse::<EvalTape>,
+                fused: None,
+            },
+            origin: "my_plugin::mse",
+        };
+        let all = inventory::iter::<Registration>.into_iter();
+        let clash = registry_of(all.chain([&ANOTHER_MSE]));
+        let message = "loss `mse` is registered twice, by `dlp_loss::mse` and by \
+                       `my_plugin::mse`; rename one of the two";
+        for name in ["mse", "hinge", "bce_logits"] {
+            let err = LossError::from(clash.lookup(name).unwrap_err());
+            assert_eq!(err.to_string(), message);
+        }
+        assert_eq!(
+            LossError::from(clash.entries().unwrap_err()).to_string(),
+            message
         );
+        // Without the clash, the same registrations look up.
+        let all = inventory::iter::<Registration>.into_iter();
+        assert!(registry_of(all).lookup("hinge").is_ok());
     }
 }

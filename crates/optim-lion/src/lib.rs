@@ -20,7 +20,7 @@
 
 use dlp_optim::{
     OptimError, Optimizer, OptimizerEntry, Param, ParamDefault, Params, check, flush_subnormal,
-    tensor_state,
+    zeroed_state,
 };
 
 /// Configuration of [`Lion`]; defaults are the paper's.
@@ -101,11 +101,7 @@ impl Optimizer for Lion {
             betas: (b1, b2),
             weight_decay,
         } = self.cfg;
-        let m = tensor_state(&mut self.m, index);
-        if m.is_empty() {
-            m.resize(params.len(), 0.0);
-        }
-        assert_eq!(m.len(), params.len(), "tensor {index} changed size");
+        let m = zeroed_state(&mut self.m, index, params.len());
         let (neg_lr, decay) = (-lr as f32, (1.0 - lr * weight_decay) as f32);
         let (b1, w1, b2, w2) = (b1 as f32, (1.0 - b1) as f32, b2 as f32, (1.0 - b2) as f32);
         for ((p, &g), m) in params.iter_mut().zip(grads).zip(m.iter_mut()) {

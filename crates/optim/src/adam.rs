@@ -2,7 +2,7 @@
 
 use multiversion::multiversion;
 
-use crate::optimizer::zeroed;
+use crate::optimizer::zeroed_state;
 use crate::{
     OptimError, Optimizer, OptimizerEntry, Param, ParamDefault, Params, check, flush_subnormal,
 };
@@ -224,9 +224,9 @@ impl Optimizer for Adam {
         if shrink {
             params.iter_mut().for_each(|p| *p *= decay);
         }
-        let m = zeroed(&mut self.m, index, n);
-        let v = zeroed(&mut self.v, index, n);
-        let vmax = amsgrad.then(|| zeroed(&mut self.vmax, index, n).as_mut_slice());
+        let m = zeroed_state(&mut self.m, index, n);
+        let v = zeroed_state(&mut self.v, index, n);
+        let vmax = amsgrad.then(|| zeroed_state(&mut self.vmax, index, n).as_mut_slice());
         let rule = Rule {
             l2,
             w1,

@@ -1,5 +1,7 @@
 use thiserror::Error;
 
+use crate::LookupError;
+
 /// Everything that can go wrong while looking up or configuring an optimizer or a schedule.
 ///
 /// All of these happen before any training starts. Variants about one parameter carry the
@@ -9,30 +11,10 @@ use thiserror::Error;
 #[non_exhaustive]
 pub enum OptimError {
     /// No optimizer or schedule is registered under this name (or the plugin crate that
-    /// registers it is not linked).
-    #[error(
-        "unknown {kind} `{name}` (known: {known}; if it comes from a plugin crate, that crate \
-         must be linked: docs/plugins.md){}",
-        did_you_mean(suggestion)
-    )]
-    Unknown {
-        /// `"optimizer"` or `"schedule"`.
-        kind: &'static str,
-        /// The name asked for.
-        name: String,
-        /// The registered names, sorted, comma-separated.
-        known: String,
-        /// The nearest registered name, if one is close enough.
-        suggestion: Option<String>,
-    },
-    /// Two registry entries share this name (two crates registered it).
-    #[error("{kind} `{name}` is registered twice")]
-    Duplicate {
-        /// `"optimizer"` or `"schedule"`.
-        kind: &'static str,
-        /// The shared name.
-        name: String,
-    },
+    /// registers it is not linked), or two linked crates registered one name: the lookup all
+    /// of dlp's registries share.
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
     /// The table holds keys that the optimizer or schedule does not read.
     #[error(
         "{name}: unknown key{} {} (accepted: {accepted})",
@@ -86,7 +68,7 @@ impl OptimError {
     /// [`OptimError::UnknownKeys`]).
     pub fn key(&self) -> Option<&str> {
         match self {
-            Self::Unknown { .. } | Self::Duplicate { .. } => None,
+            Self::Lookup(_) => None,
             Self::UnknownKeys { keys, .. } => keys.first().map(String::as_str),
             Self::Missing { key, .. } | Self::WrongType { key, .. } | Self::Invalid { key, .. } => {
                 Some(key)
@@ -97,9 +79,8 @@ impl OptimError {
     /// The registered optimizer or schedule name this error is about.
     pub fn name(&self) -> &str {
         match self {
-            Self::Unknown { name, .. }
-            | Self::Duplicate { name, .. }
-            | Self::UnknownKeys { name, .. }
+            Self::Lookup(e) => e.name(),
+            Self::UnknownKeys { name, .. }
             | Self::Missing { name, .. }
             | Self::WrongType { name, .. }
             | Self::Invalid { name, .. } => name,
@@ -119,13 +100,6 @@ impl OptimError {
             requirement: requirement.into(),
             got: got.to_string(),
         }
-    }
-}
-
-fn did_you_mean(suggestion: &Option<String>) -> String {
-    match suggestion {
-        Some(s) => format!("; did you mean `{s}`?"),
-        None => String::new(),
     }
 }
 

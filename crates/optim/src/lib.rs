@@ -26,9 +26,11 @@
 //! in dlp or in a plugin crate of its own: registered and linked, and faithful to an
 //! independent `f64` version of its formula.
 //!
-//! Lookups fail on an unknown name (listing the known ones), on a name registered twice, and
-//! building fails on a parameter of the wrong type, out of range, or not accepted by the entry
-//! (see [`Params`]): all before any training.
+//! Lookups go through the lookup every dlp registry shares (`dlp-registry`): they fail on an
+//! unknown name (listing the known ones, suggesting one only if it is near) and, when two
+//! linked crates registered one name, on every name (the error names both registrations).
+//! Building fails on a parameter of the wrong type, out of range, or not accepted by the
+//! entry (see [`Params`]). All of it before any training.
 #![warn(missing_docs)]
 
 mod adagrad;
@@ -48,9 +50,12 @@ pub mod testing;
 
 pub use adagrad::{Adagrad, AdagradConfig};
 pub use adam::{Adam, AdamConfig};
+pub use dlp_registry::LookupError;
 pub use error::OptimError;
-pub use optimizer::{Optimizer, tensor_state};
+pub use optimizer::{Optimizer, tensor_state, zeroed_state};
 pub use params::{Param, ParamDefault, Params, fill_defaults};
+#[doc(hidden)]
+pub use registry::Registration;
 pub use registry::{
     OptimizerEntry, ScheduleEntry, build_optimizer, build_schedule, find_optimizer, find_schedule,
     optimizers, schedules,

@@ -34,8 +34,16 @@ pub fn tensor_state<T: Default>(states: &mut Vec<T>, index: usize) -> &mut T {
     &mut states[index]
 }
 
-/// A zeroed buffer of `len` elements (lazily allocated on first use).
-pub(crate) fn zeroed(states: &mut Vec<Vec<f32>>, index: usize, len: usize) -> &mut Vec<f32> {
+/// The state buffer of tensor `index`, `len` zeros on the tensor's first update: what most
+/// optimizers keep per tensor (a moment, a sum of squares). Panics if the tensor changed size.
+///
+/// ```
+/// let mut moments: Vec<Vec<f32>> = Vec::new();
+/// let m = dlp_optim::zeroed_state(&mut moments, 1, 3);
+/// m[0] = 0.5;
+/// assert_eq!(moments, [vec![], vec![0.5, 0.0, 0.0]]);
+/// ```
+pub fn zeroed_state(states: &mut Vec<Vec<f32>>, index: usize, len: usize) -> &mut Vec<f32> {
     let s = tensor_state(states, index);
     if s.len() != len {
         assert!(

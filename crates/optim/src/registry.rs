@@ -1,5 +1,6 @@
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
+
+use dlp_registry::{Registered, Registry};
 
 use crate::{OptimError, Optimizer, Param, Params, Schedule};
 
@@ -33,8 +34,18 @@ pub struct ScheduleEntry {
     pub build: fn(&Params) -> Result<Box<dyn Schedule>, OptimError>,
 }
 
-inventory::collect!(OptimizerEntry);
-inventory::collect!(ScheduleEntry);
+/// An entry as [`register_optimizer!`](crate::register_optimizer) and
+/// [`register_schedule!`](crate::register_schedule) submit it: with the module that registered
+/// it, which a duplicate name's error names.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Registration<E: 'static> {
+    pub entry: E,
+    pub origin: &'static str,
+}
+
+inventory::collect!(Registration<OptimizerEntry>);
+inventory::collect!(Registration<ScheduleEntry>);
 
 /// Registers an [`OptimizerEntry`] (a `static`-constructible expression) with the registry.
 ///
@@ -66,7 +77,12 @@ inventory::collect!(ScheduleEntry);
 #[macro_export]
 macro_rules! register_optimizer {
     ($entry:expr $(,)?) => {
-        $crate::__inventory::submit! { $entry }
+        $crate::__inventory::submit! {
+            $crate::Registration::<$crate::OptimizerEntry> {
+                entry: $entry,
+                origin: ::core::module_path!(),
+            }
+        }
     };
 }
 
@@ -75,7 +91,12 @@ macro_rules! register_optimizer {
 #[macro_export]
 macro_rules! register_schedule {
     ($entry:expr $(,)?) => {
-        $crate::__inventory::submit! { $entry }
+        $crate::__inventory::submit! {
+            $crate::Registration::<$crate::ScheduleEntry> {
+                entry: $entry,
+                origin: ::core::module_path!(),
+            }
+        }
     };
 }
 
@@ -98,74 +119,54 @@ impl Entry for ScheduleEntry {
     }
 }
 
-type Map<E> = BTreeMap<&'static str, Vec<&'static E>>;
-
-fn map<E: Entry>(all: impl Iterator<Item = &'static E>) -> Map<E> {
-    let mut map = Map::new();
-    for e in all {
-        map.entry(e.name()).or_insert_with(Vec::new).push(e);
-    }
-    map
-}
-
-fn optimizer_map() -> &'static Map<OptimizerEntry> {
-    static MAP: OnceLock<Map<OptimizerEntry>> = OnceLock::new();
-    MAP.get_or_init(|| map(inventory::iter::<OptimizerEntry>.into_iter()))
-}
-
-fn schedule_map() -> &'static Map<ScheduleEntry> {
-    static MAP: OnceLock<Map<ScheduleEntry>> = OnceLock::new();
-    MAP.get_or_init(|| map(inventory::iter::<ScheduleEntry>.into_iter()))
-}
-
-fn lookup<E: Entry>(map: &Map<E>, name: &str) -> Result<&'static E, OptimError> {
-    match map.get(name).map(Vec::as_slice) {
-        Some([one]) => Ok(one),
-        Some(_) => Err(OptimError::Duplicate {
-            kind: E::KIND,
-            name: name.to_owned(),
+/// The registrations of one kind, sorted and checked by the lookup all registries share.
+fn registry<E: Entry>(
+    registrations: impl Iterator<Item = &'static Registration<E>>,
+) -> Registry<E> {
+    Registry::new(
+        E::KIND,
+        registrations.map(|r| Registered {
+            name: r.entry.name(),
+            origin: r.origin,
+            entry: &r.entry,
         }),
-        None => Err(OptimError::Unknown {
-            kind: E::KIND,
-            name: name.to_owned(),
-            known: map.keys().copied().collect::<Vec<_>>().join(", "),
-            suggestion: nearest(name, map.keys().copied()).map(str::to_owned),
-        }),
-    }
+    )
 }
 
-/// The closest known name by Damerau-Levenshtein distance, if at most a third of the longer
-/// name's length (rounded up, at least 1) away; ties go to the alphabetically first.
-fn nearest<'k>(name: &str, known: impl Iterator<Item = &'k str>) -> Option<&'k str> {
-    known
-        .map(|k| (strsim::damerau_levenshtein(name, k), k))
-        .filter(|&(d, k)| d <= name.len().max(k.len()).div_ceil(3).max(1))
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, k)| k)
+fn optimizer_registry() -> &'static Registry<OptimizerEntry> {
+    static REGISTRY: OnceLock<Registry<OptimizerEntry>> = OnceLock::new();
+    REGISTRY.get_or_init(|| registry(inventory::iter::<Registration<OptimizerEntry>>.into_iter()))
 }
 
-/// Every registered optimizer, sorted by name (a duplicated name appears twice).
+fn schedule_registry() -> &'static Registry<ScheduleEntry> {
+    static REGISTRY: OnceLock<Registry<ScheduleEntry>> = OnceLock::new();
+    REGISTRY.get_or_init(|| registry(inventory::iter::<Registration<ScheduleEntry>>.into_iter()))
+}
+
+/// Every registered optimizer, sorted by name. A name registered twice appears twice (so that
+/// `dlp list` shows the clash), and every lookup fails (see [`find_optimizer`]).
 pub fn optimizers() -> Vec<&'static OptimizerEntry> {
-    optimizer_map().values().flatten().copied().collect()
+    optimizer_registry().all()
 }
 
-/// Every registered schedule, sorted by name (a duplicated name appears twice).
+/// Every registered schedule, sorted by name, as [`optimizers`].
 pub fn schedules() -> Vec<&'static ScheduleEntry> {
-    schedule_map().values().flatten().copied().collect()
+    schedule_registry().all()
 }
 
 /// The optimizer registered as `name`.
 ///
 /// # Errors
-/// [`OptimError::Unknown`] (listing the known names and suggesting the nearest) or
-/// [`OptimError::Duplicate`] when two crates registered the name.
+/// [`OptimError::Lookup`]: no optimizer has this name (the error lists the known ones and
+/// suggests one only if it is near), or two linked crates registered one optimizer name
+/// (whichever name is asked for: the registry refuses every lookup, before anything trains).
 pub fn find_optimizer(name: &str) -> Result<&'static OptimizerEntry, OptimError> {
-    lookup(optimizer_map(), name)
+    Ok(optimizer_registry().lookup(name)?)
 }
 
 /// The schedule registered as `name`; errors as [`find_optimizer`].
 pub fn find_schedule(name: &str) -> Result<&'static ScheduleEntry, OptimError> {
-    lookup(schedule_map(), name)
+    Ok(schedule_registry().lookup(name)?)
 }
 
 /// Builds the optimizer `name` from its parameter table: the user's `[optim]` table without
@@ -197,18 +198,7 @@ mod tests {
     use super::*;
     use crate::EpochLosses;
 
-    fn valid_name(name: &str) -> bool {
-        let mut chars = name.chars();
-        chars.next().is_some_and(|c| c.is_ascii_lowercase())
-            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    }
-
-    #[test]
-    fn name_rule() {
-        assert!(valid_name("sgd") && valid_name("reduce_on_plateau") && valid_name("a1"));
-        assert!(!valid_name("") && !valid_name("1a") && !valid_name("Adam") && !valid_name("_x"));
-        assert!(!valid_name("adam-w") && !valid_name("adam w"));
-    }
+    use dlp_registry::is_well_formed as valid_name;
 
     #[test]
     fn names_are_unique_and_well_formed() {
@@ -335,21 +325,73 @@ mod tests {
         assert_eq!(e.key(), None);
         let e = build_schedule("cosin", &toml::Table::new()).err().unwrap();
         assert!(e.to_string().ends_with("did you mean `cosine`?"), "{e}");
-        let e = find_optimizer("transformer").unwrap_err();
-        assert!(!e.to_string().contains("did you mean"), "{e}");
+        // Far names get no suggestion (the nearest registered name would be a wrong guess).
+        for far in ["transformer", "momentum", "adadelta"] {
+            let e = find_optimizer(far).unwrap_err();
+            assert!(!e.to_string().contains("did you mean"), "{e}");
+        }
+        for far in ["linear", "plateau"] {
+            let e = find_schedule(far).unwrap_err();
+            assert!(!e.to_string().contains("did you mean"), "{e}");
+        }
+        // Near ones do, whatever their case.
+        let e = find_optimizer("RMS_prop").unwrap_err();
+        assert!(e.to_string().ends_with("; did you mean `rmsprop`?"), "{e}");
+        let e = find_schedule("reduce_lr_on_plateau").unwrap_err();
+        assert!(
+            e.to_string().ends_with("did you mean `reduce_on_plateau`?"),
+            "{e}"
+        );
     }
 
+    /// A second `adam` registered by another crate: the registry refuses every lookup (not
+    /// only `adam`'s) with an error naming both registrations, and lists both.
     #[test]
-    fn a_duplicate_name_is_an_error_at_lookup() {
-        static A: OptimizerEntry = OptimizerEntry {
-            name: "twice",
-            summary: "",
-            params: &[],
-            build: |_| unreachable!(),
+    fn a_duplicate_name_refuses_every_lookup() {
+        static ANOTHER_ADAM: Registration<OptimizerEntry> = Registration {
+            entry: OptimizerEntry {
+                name: "adam",
+                summary: "",
+                params: &[],
+                build: |_| unreachable!(),
+            },
+            origin: "my_plugin",
         };
-        let map = map([&A, &A].into_iter());
-        let e = lookup(&map, "twice").unwrap_err();
-        assert_eq!(e.to_string(), "optimizer `twice` is registered twice");
+        let all = inventory::iter::<Registration<OptimizerEntry>>.into_iter();
+        let clash = registry(all.chain([&ANOTHER_ADAM]));
+        let message = "optimizer `adam` is registered twice, by `dlp_optim::adam` and by \
+                       `my_plugin`; rename one of the two";
+        for name in ["adam", "sgd", "adma"] {
+            let e = OptimError::from(clash.lookup(name).unwrap_err());
+            assert_eq!(e.to_string(), message);
+            assert_eq!((e.name(), e.key()), ("adam", None));
+        }
+        let names = clash.names();
+        assert_eq!(
+            names.iter().filter(|&&n| n == "adam").count(),
+            2,
+            "{names:?}"
+        );
+        // Without the clash, the same registrations look up.
+        let all = inventory::iter::<Registration<OptimizerEntry>>.into_iter();
+        assert!(registry(all).lookup("sgd").is_ok());
+    }
+
+    /// Listed by name, whatever order the linker left the registrations in.
+    #[test]
+    fn listings_are_sorted_by_name() {
+        let names: Vec<_> = optimizers().iter().map(|e| e.name).collect();
+        assert!(names.is_sorted(), "{names:?}");
+        let names: Vec<_> = schedules().iter().map(|e| e.name).collect();
+        assert!(names.is_sorted(), "{names:?}");
+        let reversed: Vec<_> = inventory::iter::<Registration<ScheduleEntry>>
+            .into_iter()
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let names = registry(reversed.into_iter()).names();
+        assert!(names.is_sorted(), "{names:?}");
     }
 
     #[test]

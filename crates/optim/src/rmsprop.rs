@@ -1,7 +1,7 @@
 //! RMSprop with PyTorch's definition (not dfdx's: see the struct docs).
 
 use crate::adam::lerp;
-use crate::optimizer::zeroed;
+use crate::optimizer::zeroed_state;
 use crate::{
     OptimError, Optimizer, OptimizerEntry, Param, ParamDefault, Params, check, flush_subnormal,
 };
@@ -106,15 +106,15 @@ impl Optimizer for RmsProp {
         let (neg_lr, wd, eps) = (-lr as f32, weight_decay as f32, eps as f32);
         let (alpha_f, w) = (alpha as f32, (1.0 - alpha) as f32);
         let mom = momentum as f32;
-        let v = zeroed(&mut self.v, index, n);
+        let v = zeroed_state(&mut self.v, index, n);
         let mut a = if centered {
-            zeroed(&mut self.a, index, n).as_mut_slice()
+            zeroed_state(&mut self.a, index, n).as_mut_slice()
         } else {
             &mut []
         }
         .iter_mut();
         let mut b = if momentum > 0.0 {
-            zeroed(&mut self.b, index, n).as_mut_slice()
+            zeroed_state(&mut self.b, index, n).as_mut_slice()
         } else {
             &mut []
         }

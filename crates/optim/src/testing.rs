@@ -154,10 +154,8 @@ pub fn still_at_zero_gradient_and_finite(
 #[track_caller]
 pub fn assert_registered(name: &str, table: &Table) {
     let entry = crate::find_optimizer(name).unwrap_or_else(|e| panic!("{e}"));
-    let mut chars = name.chars();
     assert!(
-        chars.next().is_some_and(|c| c.is_ascii_lowercase())
-            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+        dlp_registry::is_well_formed(name),
         "optimizer name `{name}` does not match ^[a-z][a-z0-9_]*$"
     );
     let params = crate::Params::new(name, table);
