@@ -4,6 +4,8 @@
 //
 //   node --experimental-websocket interact.js CHROMIUM PAGE.html
 //
+// tests/tests/browser.rs runs it on a report `dlp run` wrote.
+//
 // Prints one line per check; exits 1 if any fails. Node 20 (WebSocket behind the flag above)
 // or newer; nothing from npm.
 "use strict";
@@ -13,11 +15,10 @@ const os = require("node:os");
 const path = require("node:path");
 
 const [chromium, page] = process.argv.slice(2);
-const port = 9300 + Math.floor(Math.random() * 500);
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), "dlp-cdp-"));
 const proc = spawn(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`,
-  `--remote-debugging-port=${port}`, "--window-size=1280,1000", "file://" + path.resolve(page)], { stdio: "ignore" });
+  "--remote-debugging-port=0", "--window-size=1280,1000", "file://" + path.resolve(page)], { stdio: "ignore" });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let failed = 0;
 function check(ok, what) {
@@ -26,10 +27,12 @@ function check(ok, what) {
 }
 
 async function main() {
+  // Port 0: Chromium picks a free port and writes it to DevToolsActivePort in its profile.
   let target;
-  for (let i = 0; i < 100 && !target; i++) {
+  for (let i = 0; i < 300 && !target; i++) {
     await sleep(100);
     try {
+      const port = fs.readFileSync(path.join(profile, "DevToolsActivePort"), "utf8").split("\n")[0];
       const list = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
       target = list.find((t) => t.type === "page");
     } catch (_) { /* not up yet */ }
@@ -57,19 +60,24 @@ async function main() {
   await send("Page.reload");
   let ready = false;
   const t0 = Date.now();
-  while (!ready && Date.now() - t0 < 10000) {
+  while (!ready && Date.now() - t0 < 60000) {
     await sleep(50);
     ready = await evaluate("document.body && document.body.dataset.ready === '1'").catch(() => false);
   }
   check(ready, `page ready (render ${await evaluate("document.body.dataset.renderMs")} ms: ${await evaluate("document.body.dataset.timings")})`);
 
-  // sort the overview table by its last metric column, twice (both directions)
-  const firstRows = () => evaluate(`Array.from(document.querySelectorAll('#overview table')[0].tBodies[0].rows).map(r => r.cells[0].textContent).join('|')`);
-  const before = await firstRows();
-  await evaluate(`document.querySelector('#overview th:nth-child(' + (document.querySelectorAll('#overview table')[0].tHead.rows[0].cells.length > 3 ? 3 : 1) + ') button').click()`);
-  const sortedOnce = await firstRows();
-  const sortAttr = await evaluate(`Array.from(document.querySelectorAll('#overview table')[0].tHead.rows[0].cells).map(c => c.getAttribute('aria-sort')).join(',')`);
-  check(/ascending|descending/.test(sortAttr) && (sortedOnce !== before || !before.includes("|")), `table sorts on a header click (aria-sort ${sortAttr})`);
+  // sort the overview table by the selected metric's column, both ways: the second click
+  // reverses the first order (group means are distinct numbers)
+  const rows = () => evaluate(`Array.from(document.querySelectorAll('#overview table')[0].tBodies[0].rows).map(r => r.cells[0].textContent).join('|')`);
+  const clickSelected = () => evaluate(`document.querySelector('#overview th.selected button').click()`);
+  const sortState = () => evaluate(`document.querySelector('#overview th.selected').getAttribute('aria-sort')`);
+  await clickSelected();
+  const [once, firstState] = [await rows(), await sortState()];
+  await clickSelected();
+  const [twice, secondState] = [await rows(), await sortState()];
+  check(firstState !== secondState && /ascending|descending/.test(firstState + secondState)
+    && twice === once.split("|").reverse().join("|") && once.includes("|"),
+    `table sorts on a header click, both ways (aria-sort ${firstState} then ${secondState})`);
 
   // legend: hide the first group
   const nGroups = await evaluate(`document.querySelectorAll('#curves .legend button[data-cell]').length`);
@@ -99,7 +107,8 @@ async function main() {
     window.dispatchEvent(new MouseEvent('mouseup', opts(r.y + r.height / 3)));
     return document.querySelectorAll('#parallel .pc-line.dim').length + '/' + document.querySelectorAll('#parallel .pc-line').length;
   })()`);
-  check(brushed === "none" || /^\d+\/\d+$/.test(brushed), `parallel-coordinates brush (dimmed lines ${brushed})`);
+  const [dimmed, lines] = brushed.split("/").map(Number);
+  check(dimmed > 0 && dimmed < lines, `a brush on the metric axis dims the lines outside it (${brushed})`);
   // the learning curves as one chart, a group highlighted from the keyboard (focus on its legend
   // entry), the pointer on the chart: a screenshot of the tooltip, bands and highlight
   if (nGroups) {
