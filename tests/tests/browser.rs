@@ -83,8 +83,63 @@ fn artefacts() -> PathBuf {
     dir
 }
 
+/// Checks one report page: rendered without error, `canvases` decision-boundary canvases at
+/// least, a screenshot, and (with node) the interaction checks.
+fn check_page(chromium: &Path, page: &Path, name: &str, canvases: usize) {
+    let dom = headless(chromium, page, &["--dump-dom"]);
+    let body = dom
+        .split("<body")
+        .nth(1)
+        .and_then(|b| b.split('>').next())
+        .unwrap_or_default();
+    assert!(
+        body.contains("data-ready=\"1\""),
+        "{name}: not rendered: <body{body}>"
+    );
+    assert!(
+        !body.contains("data-errors"),
+        "{name}: errors: <body{body}>"
+    );
+    assert!(
+        dom.matches("<canvas").count() >= canvases,
+        "{name}: decision boundaries"
+    );
+
+    let artefacts = artefacts();
+    let screenshot = artefacts.join(format!("{name}.png"));
+    headless(
+        chromium,
+        page,
+        &[&format!("--screenshot={}", screenshot.display())],
+    );
+    assert!(std::fs::read(&screenshot).unwrap().starts_with(b"\x89PNG"));
+
+    let interact =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/report/assets/dev/interact.js");
+    let copy = artefacts.join(format!("{name}.html"));
+    std::fs::copy(page, &copy).unwrap();
+    match Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(&interact)
+        .arg(chromium)
+        .arg(&copy)
+        .output()
+    {
+        Ok(output) => {
+            let log = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                output.status.success(),
+                "{name}: interaction checks failed:\n{log}"
+            );
+            assert!(log.contains("ok   table sorts"), "{log}");
+            assert!(log.contains("ok   legend click hides a group"), "{log}");
+        }
+        Err(e) => eprintln!("interaction checks skipped: node: {e}"),
+    }
+}
+
 #[test]
-fn the_report_renders_in_chromium_and_responds() {
+fn reports_render_in_chromium_and_respond() {
     let Some(chromium) = chromium() else {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -94,48 +149,25 @@ fn the_report_renders_in_chromium_and_responds() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let file = write(tmp.path(), "browser.toml", STUDY);
     let out = tmp.path().join("results");
-    run_ok(&file, &out, &[], tmp.path());
-    let page = out.join("browser").join("report.html");
-
-    let dom = headless(&chromium, &page, &["--dump-dom"]);
-    let body = dom
-        .split("<body")
-        .nth(1)
-        .and_then(|b| b.split('>').next())
-        .unwrap_or_default();
-    assert!(body.contains("data-ready=\"1\""), "not rendered: <body{body}>");
-    assert!(!body.contains("data-errors"), "errors: <body{body}>");
-    // The claim, the two keys' heatmap and the fields of best and median seeds are drawn.
-    assert!(dom.contains("A learning rate of 0.1 beats 0.001"));
-    assert!(dom.matches("<canvas").count() >= 12, "decision boundaries");
-
-    let artefacts = artefacts();
-    let screenshot = artefacts.join("report.png");
-    headless(
-        &chromium,
-        &page,
-        &[&format!("--screenshot={}", screenshot.display())],
-    );
-    assert!(std::fs::read(&screenshot).unwrap().starts_with(b"\x89PNG"));
-
-    let interact = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../crates/report/assets/dev/interact.js");
-    let copy = artefacts.join("report.html");
-    std::fs::copy(&page, &copy).unwrap();
-    match Command::new("node")
-        .arg("--experimental-websocket")
-        .arg(&interact)
-        .arg(&chromium)
-        .arg(&copy)
-        .output()
-    {
-        Ok(output) => {
-            let log = String::from_utf8_lossy(&output.stdout);
-            assert!(output.status.success(), "interaction checks failed:\n{log}");
-            assert!(log.contains("ok   table sorts"), "{log}");
-        }
-        Err(e) => eprintln!("interaction checks skipped: node: {e}"),
+    // Two keys (a heatmap of means), and the TP1 architecture study (15 groups, one key).
+    let two_keys = write(tmp.path(), "browser.toml", STUDY);
+    let architecture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../experiments/tp1/architecture.toml");
+    for file in [&two_keys, &architecture] {
+        run_ok(file, &out, &[], tmp.path());
     }
+    let page = |name: &str| out.join(name).join("report.html");
+    check_page(&chromium, &page("browser"), "report-two-keys", 12);
+    assert!(
+        std::fs::read_to_string(page("browser"))
+            .unwrap()
+            .contains("A learning rate of 0.1 beats 0.001")
+    );
+    check_page(
+        &chromium,
+        &page("tp1-architecture"),
+        "report-tp1-architecture",
+        30,
+    );
 }
