@@ -1,6 +1,7 @@
 //! The training fast path against the dfdx models it stands for: `FusedMlp` must give the
 //! logits of `Network::forward` and the gradients of dfdx's backward pass, for networks of the
-//! menu with every activation (the dfdx side is itself checked against finite differences in
+//! menu and for random architectures off it (`AnyWidths`: mixed widths, widths of no fixed
+//! loop, up to 8 layers) with every activation (the dfdx side is itself checked against finite differences in
 //! `gradients.rs`), and its optimizer steps must be `apply_optimizer`'s.
 
 mod common;
@@ -36,8 +37,9 @@ proptest! {
         upstream in prop::collection::vec(-1.0_f32..=1.0, 36),
     ) {
         let arch = Architecture::new(&vec![width; depth], activation).unwrap();
+        prop_assert!(arch.menu_width().is_some());
         arch.dispatch(Case {
-            activation,
+            architecture: arch,
             seed,
             rows,
             inputs,
@@ -48,8 +50,59 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// The same on architectures off the menu: 1 to 8 layers of 1 to 70 units (widths with a
+    /// fixed loop, with the blocked loop, and from 64 on gemm's), mostly of mixed widths.
+    #[test]
+    fn fused_matches_dfdx_off_the_menu(
+        hidden in prop::collection::vec(
+            prop_oneof![1_usize..=70, prop::sample::select(WIDTHS[..12].to_vec())],
+            1..=8,
+        ),
+        activation in prop::sample::select(Activation::ALL.to_vec()),
+        (rows, inputs, outputs) in (1_usize..=12, 1_usize..=4, 1_usize..=3),
+        seed in any::<u64>(),
+        x in prop::collection::vec(-3.0_f32..=3.0, 48),
+        upstream in prop::collection::vec(-1.0_f32..=1.0, 36),
+    ) {
+        let arch = Architecture::new(&hidden, activation).unwrap();
+        prop_assume!(arch.menu_width().is_none());
+        arch.dispatch(Case {
+            architecture: arch,
+            seed,
+            rows,
+            inputs,
+            outputs,
+            x: x[..rows * inputs].to_vec(),
+            upstream: upstream[..rows * outputs].to_vec(),
+        })?;
+    }
+}
+
+/// An architecture off the menu builds to the same weights as the menu entry it equals, from
+/// the same draws, and its outputs are the same.
+#[test]
+fn uniform_widths_as_any_widths_are_the_menu_entry() {
+    let dev = Dev::default();
+    let arch = Architecture::new(&[20, 20], Activation::Tanh).unwrap();
+    let mut menu = dlp_model::TwoHiddenLayers::<20>::build(
+        &dev,
+        &arch,
+        3,
+        2,
+        &mut ChaCha8Rng::seed_from_u64(5),
+    );
+    let mut any =
+        dlp_model::AnyWidths::<1>::build(&dev, &arch, 3, 2, &mut ChaCha8Rng::seed_from_u64(5));
+    assert_eq!(Weights::of(&mut menu), Weights::of(&mut any));
+    let x = dev.tensor_from_vec(vec![0.5, -1.0, 2.0, 0.25, 3.0, -0.5], (2_usize, 3_usize));
+    assert_eq!(menu.forward(x.clone()).as_vec(), any.forward(x).as_vec());
+}
+
 struct Case {
-    activation: Activation,
+    architecture: Architecture,
     seed: u64,
     rows: usize,
     inputs: usize,
@@ -64,9 +117,20 @@ impl NetworkVisitor for Case {
     fn visit<N: Network>(self) -> Self::Output {
         let dev = Dev::default();
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-        let mut net = N::new(&dev, self.inputs, self.outputs, self.activation, &mut rng);
-        let mut fused = FusedMlp::new(&Weights::of(&mut net), self.activation);
-        let name = std::any::type_name::<N>();
+        let mut net = N::build(
+            &dev,
+            &self.architecture,
+            self.inputs,
+            self.outputs,
+            &mut rng,
+        );
+        let activation = self.architecture.activation();
+        let mut fused = FusedMlp::new(&Weights::of(&mut net), activation);
+        let name = format!(
+            "{} {:?}",
+            std::any::type_name::<N>(),
+            self.architecture.widths()
+        );
 
         let x = dev.tensor_from_vec(self.x.clone(), (self.rows, self.inputs));
         let upstream = dev.tensor_from_vec(self.upstream.clone(), (self.rows, self.outputs));
@@ -82,7 +146,7 @@ impl NetworkVisitor for Case {
                 close(g, e, scale),
                 "{} ({}): logit {} is {} fused, {} by dfdx",
                 name,
-                self.activation.name(),
+                activation.name(),
                 i,
                 g,
                 e
@@ -100,7 +164,7 @@ impl NetworkVisitor for Case {
                     close(g, e, scale),
                     "{} ({}): gradient of tensor {}[{}] is {} fused, {} by dfdx",
                     name,
-                    self.activation.name(),
+                    activation.name(),
                     k,
                     i,
                     g,

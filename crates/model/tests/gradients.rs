@@ -1,6 +1,6 @@
 //! Gradient correctness of the model side (issue "gradient correctness"): dfdx's backward pass
 //! against central finite differences of the same forward pass, for every activation, for a
-//! `Dense` layer and for whole networks drawn from the menu.
+//! `Dense` layer and for whole networks, of the menu and off it.
 //!
 //! dfdx computes in `f32` only, so the differences are taken in `f32` (with the difference
 //! itself formed in `f64`); each tolerance says what its error budget is made of. Nothing is
@@ -158,8 +158,10 @@ proptest! {
         x in prop::collection::vec(-2.0_f32..=2.0, 32),
         t in prop::collection::vec(-1.0_f32..=1.0, 24),
     ) {
-        let arch = Architecture::new(&vec![width; depth], activation).unwrap();
+        let hidden = vec![width; depth];
+        let arch = Architecture::new(&hidden, activation).unwrap();
         let case = ModelCase {
+            hidden,
             activation,
             seed,
             rows,
@@ -172,10 +174,38 @@ proptest! {
         // Parameters skipped for a kink crossing must stay rare, or the test checks little.
         prop_assert!(skipped <= 0.5, "{:.0}% of the parameters skipped", skipped * 100.0);
     }
+
+    /// The same for architectures off the menu (`AnyWidths`): 1 to 6 layers of mixed widths
+    /// up to 12.
+    #[test]
+    fn whole_networks_off_the_menu(
+        hidden in prop::collection::vec(1_usize..=12, 1..=6),
+        activation in prop::sample::select(Activation::ALL.to_vec()),
+        (rows, inputs, outputs) in (1_usize..=8, 1_usize..=4, 1_usize..=3),
+        seed in any::<u64>(),
+        x in prop::collection::vec(-2.0_f32..=2.0, 32),
+        t in prop::collection::vec(-1.0_f32..=1.0, 24),
+    ) {
+        let arch = Architecture::new(&hidden, activation).unwrap();
+        prop_assume!(arch.menu_width().is_none());
+        let case = ModelCase {
+            hidden,
+            activation,
+            seed,
+            rows,
+            inputs,
+            outputs,
+            x: x[..rows * inputs].to_vec(),
+            t: t[..rows * outputs].to_vec(),
+        };
+        let skipped = arch.dispatch(case)?;
+        prop_assert!(skipped <= 0.5, "{:.0}% of the parameters skipped", skipped * 100.0);
+    }
 }
 
 /// One network case: built from `seed`, evaluated on `rows` rows `x` against targets `t`.
 struct ModelCase {
+    hidden: Vec<usize>,
     activation: Activation,
     seed: u64,
     rows: usize,
@@ -214,7 +244,8 @@ impl ModelCase {
     fn check<N: Network>(self) -> Result<f64, TestCaseError> {
         let dev = Dev::default();
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-        let mut net = N::new(&dev, self.inputs, self.outputs, self.activation, &mut rng);
+        let arch = Architecture::new(&self.hidden, self.activation).unwrap();
+        let mut net = N::build(&dev, &arch, self.inputs, self.outputs, &mut rng);
         let t = dev.tensor_from_vec(self.t.clone(), (self.rows, self.outputs));
         let xt = batch(&dev, &self.x, self.rows);
         let out = (net.forward(xt.leaky_trace()) - t)

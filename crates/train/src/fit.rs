@@ -15,7 +15,7 @@ use crate::loss::Loss;
 pub struct TrainSpec<'a> {
     /// Training and test data.
     pub split: &'a Split,
-    /// The model, from the menu.
+    /// The model: any hidden widths (0 to 8 layers of 1 to 1024 units).
     pub architecture: Architecture,
     /// The loss, which also fixes the head (number of outputs, decision rule).
     pub loss: &'static LossEntry,
@@ -42,7 +42,7 @@ impl<'a> TrainSpec<'a> {
             split,
             architecture: dlp_model::ModelConfig::default()
                 .architecture()
-                .expect("the default model is on the menu"),
+                .expect("the default model is valid"),
             loss: dlp_loss::find_loss("mse").expect("mse is built in"),
             optimizer: Box::new(
                 Sgd::new(SgdConfig {
@@ -176,7 +176,13 @@ impl NetworkVisitor for Fit<'_, '_> {
         let mut init_rng =
             rand_chacha::ChaCha8Rng::seed_from_u64(derive_seed(spec.seed, "model/init"));
         let activation = spec.architecture.activation();
-        let mut network = N::new(&dev, train.n_features, outputs, activation, &mut init_rng);
+        let mut network = N::build(
+            &dev,
+            &spec.architecture,
+            train.n_features,
+            outputs,
+            &mut init_rng,
+        );
         if let Some(weights) = spec.initial_weights {
             weights
                 .load_into(&mut network)
