@@ -71,8 +71,21 @@ fn run_writes_config_runs_and_epochs() {
 
 #[test]
 fn same_experiment_gives_same_results_whatever_the_jobs() {
+    same_results_whatever_the_jobs(&small_experiment("det", 3, 2, ""));
+}
+
+/// The same with dropout (masks from each run's seed) on an architecture off the menu.
+#[test]
+fn dropout_gives_same_results_whatever_the_jobs() {
+    let text = small_experiment("det", 3, 2, "")
+        .replace("hidden = [8]\n", "hidden = [12, 6]\ndropout = [0.3, 0.1]\n");
+    same_results_whatever_the_jobs(&text);
+}
+
+/// Runs the experiment `det` three times (`--jobs` 1, 1 and 2): the same files.
+fn same_results_whatever_the_jobs(text: &str) {
     let tmp = tempfile::tempdir().unwrap();
-    let file = write(tmp.path(), "det.toml", &small_experiment("det", 3, 2, ""));
+    let file = write(tmp.path(), "det.toml", text);
     let folders = [("one", "1"), ("again", "1"), ("two", "2")];
     for (out, jobs) in folders {
         run_ok(&file, &tmp.path().join(out), &["--jobs", jobs], tmp.path());

@@ -14,6 +14,17 @@ pub enum ModelError {
         /// Why it was refused.
         reason: String,
     },
+    /// A dropout rate is out of range, or the rates do not match the hidden layers.
+    #[error(
+        "dropout = {} is not accepted: {reason}",
+        crate::config::dropout_text(dropout)
+    )]
+    BadDropout {
+        /// The requested dropout.
+        dropout: crate::config::Dropout,
+        /// Why it was refused.
+        reason: String,
+    },
     /// A weights file could not be read or written.
     #[error("cannot {action} weights file {}: {message}", path.display())]
     WeightsIo {

@@ -46,7 +46,7 @@ mod step;
 mod weights;
 
 pub use activation::{Activation, LEAKY_RELU_SLOPE};
-pub use config::{Init, ModelConfig};
+pub use config::{Dropout, Init, ModelConfig};
 pub use dense::{Batch, Dense, Dev};
 pub use error::ModelError;
 pub use fused::FusedMlp;

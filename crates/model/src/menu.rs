@@ -26,17 +26,19 @@ pub trait NetworkVisitor {
 }
 
 /// A validated architecture: 0 to [`MAX_DEPTH`] hidden layers of 1 to [`MAX_WIDTH`] units
-/// each, and their activation. It is `Copy` (the widths sit in a fixed array).
+/// each, their activation and their dropout rates. It is `Copy` (the widths and rates sit in
+/// fixed arrays).
 ///
 /// Uniform widths of [`WIDTHS`], up to [`MENU_DEPTH`] layers, are served by the menu's concrete
 /// types ([`Mlp<WIDTH, EXTRA_LAYERS>`](crate::Mlp)); every other list by the type of its depth
 /// with run-time widths ([`AnyWidths<EXTRA_LAYERS>`]). Both train through the same
 /// [`FusedMlp`](crate::FusedMlp), at the same speed for the same size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Architecture {
     depth: usize,
     widths: [usize; MAX_DEPTH],
     activation: Activation,
+    dropout: [f32; MAX_DEPTH],
 }
 
 impl Architecture {
@@ -69,7 +71,40 @@ impl Architecture {
             depth: hidden.len(),
             widths,
             activation,
+            dropout: [0.0; MAX_DEPTH],
         })
+    }
+
+    /// The same architecture with dropout after the activation of each hidden layer, at
+    /// `rates` (one per hidden layer, each `0 <= p < 1`): `torch.nn.Dropout(p)` after each
+    /// activation. Training only; evaluation and predictions never drop.
+    pub fn with_dropout(self, rates: &[f32]) -> Result<Self, ModelError> {
+        let refuse = |reason: String| ModelError::BadDropout {
+            dropout: crate::config::Dropout::PerLayer(
+                rates.iter().map(|&p| f64::from(p)).collect(),
+            ),
+            reason,
+        };
+        if rates.len() != self.depth {
+            return Err(refuse(format!(
+                "{} rates for {} hidden layers; give one rate per hidden layer",
+                rates.len(),
+                self.depth
+            )));
+        }
+        if let Some(p) = rates.iter().find(|p| !(0.0..1.0).contains(*p)) {
+            return Err(refuse(format!(
+                "rate {p} is out of range; each rate must be 0 <= p < 1"
+            )));
+        }
+        let mut dropout = [0.0; MAX_DEPTH];
+        dropout[..rates.len()].copy_from_slice(rates);
+        Ok(Self { dropout, ..self })
+    }
+
+    /// The dropout rate after each hidden layer, from the input (0: none).
+    pub fn dropout(&self) -> &[f32] {
+        &self.dropout[..self.depth]
     }
 
     /// Number of hidden layers.

@@ -29,11 +29,39 @@ pub trait Network: Sized + Send {
         rng: &mut impl Rng,
     ) -> Self;
 
-    /// The raw outputs (logits) for a batch, recording on the batch's tape.
-    fn forward<T: Tape<f32, Dev>>(&self, x: Batch<usize, T>) -> Batch<usize, T>;
+    /// The raw outputs (logits) for a batch, recording on the batch's tape: the evaluation
+    /// pass (no dropout).
+    fn forward<T: Tape<f32, Dev>>(&self, x: Batch<usize, T>) -> Batch<usize, T> {
+        self.forward_masked(x, &[])
+    }
+
+    /// The raw outputs for a batch with dropout: the activations of hidden layer `l` are
+    /// multiplied element-wise by `masks[l]` (`(rows, width)`, row-major; each entry 0 for a
+    /// dropped unit or `1 / (1 - p)` for a kept one, as `torch.nn.Dropout(p)` in training).
+    /// A missing or empty mask leaves its layer as it is. This is the definition of a training
+    /// pass with dropout; [`FusedMlp`](crate::FusedMlp) draws the masks.
+    fn forward_masked<T: Tape<f32, Dev>>(
+        &self,
+        x: Batch<usize, T>,
+        masks: &[Vec<f32>],
+    ) -> Batch<usize, T>;
 
     /// Visits every linear layer, from the input to the head.
     fn visit_layers<V: LayerVisitor>(&mut self, visitor: &mut V);
+}
+
+/// `h * mask` (dropout with a given mask), or `h` without one.
+fn drop<S: Shape, T: Tape<f32, Dev>>(
+    h: Tensor<S, f32, Dev, T>,
+    mask: Option<&Vec<f32>>,
+) -> Tensor<S, f32, Dev, T> {
+    match mask.filter(|m| !m.is_empty()) {
+        Some(mask) => {
+            let shape = *h.shape();
+            h * Dev::default().tensor_from_vec(mask.clone(), shape)
+        }
+        None => h,
+    }
 }
 
 /// No hidden layer: logistic (or softmax) regression, `inputs -> outputs`.
@@ -74,7 +102,11 @@ impl Network for Linear0 {
         Self::new(dev, inputs, outputs, architecture.activation(), rng)
     }
 
-    fn forward<T: Tape<f32, Dev>>(&self, x: Batch<usize, T>) -> Batch<usize, T> {
+    fn forward_masked<T: Tape<f32, Dev>>(
+        &self,
+        x: Batch<usize, T>,
+        _: &[Vec<f32>],
+    ) -> Batch<usize, T> {
         self.head.forward(x)
     }
 
@@ -147,10 +179,14 @@ impl<const WIDTH: usize, const EXTRA_LAYERS: usize> Network for Mlp<WIDTH, EXTRA
         Self::new(dev, inputs, outputs, architecture.activation(), rng)
     }
 
-    fn forward<T: Tape<f32, Dev>>(&self, x: Batch<usize, T>) -> Batch<usize, T> {
-        let mut h = self.activation.apply(self.input.forward(x));
-        for layer in &self.hidden {
-            h = self.activation.apply(layer.forward(h));
+    fn forward_masked<T: Tape<f32, Dev>>(
+        &self,
+        x: Batch<usize, T>,
+        masks: &[Vec<f32>],
+    ) -> Batch<usize, T> {
+        let mut h = drop(self.activation.apply(self.input.forward(x)), masks.first());
+        for (l, layer) in self.hidden.iter().enumerate() {
+            h = drop(self.activation.apply(layer.forward(h)), masks.get(l + 1));
         }
         self.head.forward(h)
     }
@@ -239,10 +275,14 @@ impl<const EXTRA_LAYERS: usize> Network for AnyWidths<EXTRA_LAYERS> {
         )
     }
 
-    fn forward<T: Tape<f32, Dev>>(&self, x: Batch<usize, T>) -> Batch<usize, T> {
-        let mut h = self.activation.apply(self.input.forward(x));
-        for layer in &self.hidden {
-            h = self.activation.apply(layer.forward(h));
+    fn forward_masked<T: Tape<f32, Dev>>(
+        &self,
+        x: Batch<usize, T>,
+        masks: &[Vec<f32>],
+    ) -> Batch<usize, T> {
+        let mut h = drop(self.activation.apply(self.input.forward(x)), masks.first());
+        for (l, layer) in self.hidden.iter().enumerate() {
+            h = drop(self.activation.apply(layer.forward(h)), masks.get(l + 1));
         }
         self.head.forward(h)
     }

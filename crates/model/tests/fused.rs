@@ -40,6 +40,7 @@ proptest! {
         prop_assert!(arch.menu_width().is_some());
         arch.dispatch(Case {
             architecture: arch,
+            dropout: Vec::new(),
             seed,
             rows,
             inputs,
@@ -71,6 +72,43 @@ proptest! {
         prop_assume!(arch.menu_width().is_none());
         arch.dispatch(Case {
             architecture: arch,
+            dropout: Vec::new(),
+            seed,
+            rows,
+            inputs,
+            outputs,
+            x: x[..rows * inputs].to_vec(),
+            upstream: upstream[..rows * outputs].to_vec(),
+        })?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// With dropout: the fused training pass, its gradients and steps are the dfdx model's
+    /// `forward_masked` with the masks the fused pass drew, on and off the menu, with rates
+    /// of 0 (no mask) mixed in.
+    #[test]
+    fn fused_matches_dfdx_with_dropout(
+        hidden in prop::collection::vec(
+            prop_oneof![1_usize..=40, prop::sample::select(WIDTHS[..12].to_vec())],
+            1..=5,
+        ),
+        uniform in any::<bool>(),
+        rates in prop::collection::vec(prop_oneof![Just(0.0_f32), 0.05_f32..0.9], 5),
+        activation in prop::sample::select(Activation::ALL.to_vec()),
+        (rows, inputs, outputs) in (1_usize..=12, 1_usize..=4, 1_usize..=3),
+        seed in any::<u64>(),
+        x in prop::collection::vec(-3.0_f32..=3.0, 48),
+        upstream in prop::collection::vec(-1.0_f32..=1.0, 36),
+    ) {
+        let hidden = if uniform { vec![hidden[0]; hidden.len()] } else { hidden };
+        let arch = Architecture::new(&hidden, activation).unwrap();
+        let dropout = rates[..hidden.len()].to_vec();
+        arch.dispatch(Case {
+            architecture: arch,
+            dropout,
             seed,
             rows,
             inputs,
@@ -103,6 +141,8 @@ fn uniform_widths_as_any_widths_are_the_menu_entry() {
 
 struct Case {
     architecture: Architecture,
+    /// Dropout rates, one per hidden layer (empty: none).
+    dropout: Vec<f32>,
     seed: u64,
     rows: usize,
     inputs: usize,
@@ -132,13 +172,22 @@ impl NetworkVisitor for Case {
             self.architecture.widths()
         );
 
+        if !self.dropout.is_empty() {
+            fused = fused.with_dropout(&self.dropout, self.seed ^ 1);
+        }
+        let got = fused.forward(&self.x, true).to_vec();
+        // The masks the fused pass drew, for the dfdx definition of the same pass.
+        let masks = fused.dropout_masks();
+        for (mask, &p) in masks.iter().zip(&self.dropout) {
+            prop_assert_eq!(mask.is_empty(), p == 0.0);
+        }
+
         let x = dev.tensor_from_vec(self.x.clone(), (self.rows, self.inputs));
         let upstream = dev.tensor_from_vec(self.upstream.clone(), (self.rows, self.outputs));
-        let logits = net.forward(x.leaky_trace());
+        let logits = net.forward_masked(x.leaky_trace(), &masks);
         let expected = logits.as_vec();
         let grads = (logits * upstream).sum::<Rank0, _>().backward();
 
-        let got = fused.forward(&self.x, true).to_vec();
         prop_assert_eq!(got.len(), expected.len());
         let scale = expected.iter().fold(0.0_f32, |m, v| m.max(v.abs()));
         for (i, (&g, &e)) in got.iter().zip(&expected).enumerate() {

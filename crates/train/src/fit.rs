@@ -15,7 +15,7 @@ use crate::loss::Loss;
 pub struct TrainSpec<'a> {
     /// Training and test data.
     pub split: &'a Split,
-    /// The model: any hidden widths (0 to 8 layers of 1 to 1024 units).
+    /// The model: any hidden widths (0 to 8 layers of 1 to 1024 units), and its dropout.
     pub architecture: Architecture,
     /// The loss, which also fixes the head (number of outputs, decision rule).
     pub loss: &'static LossEntry,
@@ -27,7 +27,7 @@ pub struct TrainSpec<'a> {
     pub epochs: usize,
     /// Rows per mini-batch; the last partial batch of an epoch is kept.
     pub batch_size: usize,
-    /// The run's seed: initial weights and batch order derive from it.
+    /// The run's seed: initial weights, batch order and dropout masks derive from it.
     pub seed: u64,
     /// Starting weights instead of the seeded initialisation.
     pub initial_weights: Option<&'a Weights>,
@@ -188,7 +188,10 @@ impl NetworkVisitor for Fit<'_, '_> {
                 .load_into(&mut network)
                 .map_err(TrainError::Weights)?;
         }
-        let mut fused = FusedMlp::new(&Weights::of(&mut network), activation);
+        let mut fused = FusedMlp::new(&Weights::of(&mut network), activation).with_dropout(
+            spec.architecture.dropout(),
+            derive_seed(spec.seed, "train/dropout"),
+        );
         let loss = Loss::new(spec.loss, outputs);
         let (train, test) = (Labelled::new(train, outputs), Labelled::new(test, outputs));
 
