@@ -71,8 +71,21 @@ fn run_writes_config_runs_and_epochs() {
 
 #[test]
 fn same_experiment_gives_same_results_whatever_the_jobs() {
+    same_results_whatever_the_jobs(&small_experiment("det", 3, 2, ""));
+}
+
+/// The same with dropout (masks from each run's seed) on an architecture off the menu.
+#[test]
+fn dropout_gives_same_results_whatever_the_jobs() {
+    let text = small_experiment("det", 3, 2, "")
+        .replace("hidden = [8]\n", "hidden = [12, 6]\ndropout = [0.3, 0.1]\n");
+    same_results_whatever_the_jobs(&text);
+}
+
+/// Runs the experiment `det` three times (`--jobs` 1, 1 and 2): the same files.
+fn same_results_whatever_the_jobs(text: &str) {
     let tmp = tempfile::tempdir().unwrap();
-    let file = write(tmp.path(), "det.toml", &small_experiment("det", 3, 2, ""));
+    let file = write(tmp.path(), "det.toml", text);
     let folders = [("one", "1"), ("again", "1"), ("two", "2")];
     for (out, jobs) in folders {
         run_ok(&file, &tmp.path().join(out), &["--jobs", jobs], tmp.path());
@@ -194,15 +207,33 @@ fn second_run_resumes_fresh_retrains_and_another_config_is_refused() {
 
 #[test]
 fn saved_weights_start_a_new_run() {
+    saved_weights_restart(&[8]);
+}
+
+/// Architectures that were refused before any widths were accepted (mixed widths, a width of
+/// no precompiled type, more than four layers) train, save their weights, start a new run from
+/// them and get their report (whose decision boundary goes through `predict`).
+#[test]
+fn architectures_off_the_menu_train_and_restart_from_their_weights() {
+    for hidden in [&[8, 16][..], &[7], &[8, 8, 8, 8, 8], &[3, 70, 2]] {
+        saved_weights_restart(hidden);
+    }
+}
+
+/// Trains `hidden` for two epochs, saving the weights, then starts a second run from them.
+fn saved_weights_restart(hidden: &[usize]) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("results");
+    let with_hidden =
+        |text: String| text.replace("hidden = [8]\n", &format!("hidden = {hidden:?}\n"));
     let first = write(
         tmp.path(),
         "first.toml",
-        &small_experiment("first", 1, 2, "save_weights = true\n"),
+        &with_hidden(small_experiment("first", 1, 2, "save_weights = true\n")),
     );
     run_ok(&first, &out, &[], tmp.path());
     let runs = Table::read(&out.join("first").join("runs.csv"));
+    assert_eq!(runs.column("status"), ["ok"], "{hidden:?}");
     let run_id = runs.column("run_id")[0];
     let weights = out
         .join("first")
@@ -211,7 +242,7 @@ fn saved_weights_start_a_new_run() {
     assert!(weights.is_file(), "{} is missing", weights.display());
 
     // Same data, model and seed, starting from the first run's final weights.
-    let text = small_experiment("second", 1, 1, "").replace(
+    let text = with_hidden(small_experiment("second", 1, 1, "")).replace(
         "activation = \"relu\"\n",
         &format!(
             "activation = \"relu\"\ninit = \"file\"\nweights = {:?}\n",
@@ -225,7 +256,7 @@ fn saved_weights_start_a_new_run() {
     assert_eq!(
         epochs.column("test_acc")[0],
         runs.column("final_test_acc")[0],
-        "epoch 0 of the second run measures the first run's final weights"
+        "epoch 0 of the second run measures the first run's final weights ({hidden:?})"
     );
     assert_eq!(
         epochs.column("test_loss")[0],

@@ -23,7 +23,8 @@ pub fn rng(seed: u64) -> DataRng {
 /// z = (z ^ z >> 27) * 0x94d049bb133111eb; z ^ z >> 31` (wrapping arithmetic).
 ///
 /// Streams used by this crate: `"data/train"`, `"data/test"` (generators) and `"data/split"`
-/// (the csv hold-out shuffle).
+/// (the csv hold-out shuffle); by `dlp-train`: `"model/init"` (initial weights),
+/// `"train/shuffle"` (batch order) and `"train/dropout"` (dropout masks).
 ///
 /// ```
 /// let a = dlp_data::derive_seed(42, "data/train");

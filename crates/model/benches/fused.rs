@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use dlp_model::{Activation, Dev, FusedMlp, Mlp, Network, Weights};
+use dlp_model::{Activation, Dev, FusedMlp, Mlp, Weights};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

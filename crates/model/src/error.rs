@@ -3,14 +3,25 @@ use std::path::PathBuf;
 /// What can go wrong building, loading or saving a model.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
-    /// The architecture has no type in the menu.
+    /// The architecture is outside the accepted range (depth, widths).
     #[error(
-        "architecture hidden = {hidden:?} is not in the model menu: {reason}\n  available: {menu}",
+        "architecture hidden = {hidden:?} is not accepted: {reason}\n  available: {menu}",
         menu = crate::menu::describe_menu()
     )]
-    NotInMenu {
+    BadArchitecture {
         /// The requested hidden widths.
         hidden: Vec<usize>,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// A dropout rate is out of range, or the rates do not match the hidden layers.
+    #[error(
+        "dropout = {} is not accepted: {reason}",
+        crate::config::dropout_text(dropout)
+    )]
+    BadDropout {
+        /// The requested dropout.
+        dropout: crate::config::Dropout,
         /// Why it was refused.
         reason: String,
     },

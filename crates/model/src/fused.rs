@@ -9,6 +9,8 @@
 //! is how dlp trains it.
 
 use dlp_optim::Optimizer;
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 use crate::activation::Activation;
 use crate::rows::RowSums;
@@ -24,6 +26,34 @@ pub struct FusedMlp {
     delta: Vec<f32>,
     /// The same for the layer below, `(rows, inputs)`.
     delta_below: Vec<f32>,
+    /// Dropout in training passes, when a hidden layer has a rate above 0.
+    dropout: Option<Dropout>,
+}
+
+/// Each hidden layer's dropout rate and the random stream its masks are drawn from.
+#[derive(Debug, Clone)]
+struct Dropout {
+    rates: Vec<f32>,
+    rng: ChaCha8Rng,
+}
+
+impl Dropout {
+    /// Fills `mask` with `len` entries: `1 / (1 - p)` where a unit is kept, 0 where it is
+    /// dropped. Unit `i` is kept when the `i`-th 32-bit draw is at least `p * 2^32` (rounded),
+    /// a probability of `1 - p` to within `2^-33`.
+    fn draw(&mut self, layer: usize, len: usize, mask: &mut Vec<f32>) {
+        let p = self.rates[layer];
+        let threshold = (f64::from(p) * 2f64.powi(32)).round() as u64;
+        let scale = 1.0 / (1.0 - p);
+        mask.clear();
+        mask.extend((0..len).map(|_| {
+            if u64::from(self.rng.next_u32()) >= threshold {
+                scale
+            } else {
+                0.0
+            }
+        }));
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -39,8 +69,11 @@ struct Layer {
     grad_bias: Vec<f32>,
     /// `(rows, outputs)`: activations of a hidden layer, logits of the head.
     output: Vec<f32>,
-    /// `(rows, outputs)`: the activation's derivative at each pre-activation (training only).
+    /// `(rows, outputs)`: the activation's derivative at each pre-activation (training only),
+    /// times the dropout mask.
     slope: Vec<f32>,
+    /// `(rows, outputs)`: the dropout mask of the last training pass (empty: none).
+    mask: Vec<f32>,
 }
 
 impl Layer {
@@ -120,6 +153,7 @@ impl FusedMlp {
                     grad_bias: vec![0.0; outputs],
                     output: Vec::new(),
                     slope: Vec::new(),
+                    mask: Vec::new(),
                 };
                 layer.transpose();
                 layer
@@ -130,7 +164,40 @@ impl FusedMlp {
             layers,
             delta: Vec::new(),
             delta_below: Vec::new(),
+            dropout: None,
         }
+    }
+
+    /// The same network with dropout in its training passes (`forward(x, true)`): after the
+    /// activation of hidden layer `l`, each unit of each row is dropped with probability
+    /// `rates[l]` and the kept ones scaled by `1 / (1 - rates[l])`, as `torch.nn.Dropout`; the
+    /// masks are drawn from a ChaCha8 stream seeded with `seed`, layer by layer from the input,
+    /// row by row, one 32-bit draw per unit of a layer whose rate is above 0. Rates of 0 draw
+    /// nothing: all zero is the network without dropout, bit for bit.
+    ///
+    /// # Panics
+    /// When `rates` does not have one rate per hidden layer.
+    pub fn with_dropout(mut self, rates: &[f32], seed: u64) -> Self {
+        assert_eq!(
+            rates.len(),
+            self.layers.len() - 1,
+            "one rate per hidden layer"
+        );
+        self.dropout = rates.iter().any(|&p| p > 0.0).then(|| Dropout {
+            rates: rates.to_vec(),
+            rng: ChaCha8Rng::seed_from_u64(seed),
+        });
+        self
+    }
+
+    /// The dropout mask of each hidden layer in the last forward pass (`(rows, width)`,
+    /// entries 0 or `1 / (1 - p)`; empty for a layer without dropout, and after an evaluation
+    /// pass): what
+    /// [`Network::forward_masked`](crate::Network::forward_masked) takes to compute the same
+    /// pass.
+    pub fn dropout_masks(&self) -> Vec<Vec<f32>> {
+        let hidden = &self.layers[..self.layers.len() - 1];
+        hidden.iter().map(|layer| layer.mask.clone()).collect()
     }
 
     /// The parameters, named as `torch.nn.Sequential` names them.
@@ -180,6 +247,17 @@ impl FusedMlp {
                     &mut layer.slope[..]
                 });
                 self.activation.apply_in_place(&mut layer.output, slopes);
+                match self.dropout.as_mut() {
+                    Some(dropout) if train && dropout.rates[l] > 0.0 => {
+                        dropout.draw(l, layer.output.len(), &mut layer.mask);
+                        let masked = layer.output.iter_mut().zip(layer.slope.iter_mut());
+                        for ((h, s), &m) in masked.zip(&layer.mask) {
+                            *h *= m;
+                            *s *= m;
+                        }
+                    }
+                    _ => layer.mask.clear(),
+                }
             }
         }
         &self.layers[last].output

@@ -1,10 +1,12 @@
-//! Statically typed dfdx models of a closed menu, chosen at run time from a description.
+//! Statically typed dfdx models, chosen at run time from a description.
 //!
-//! Every hidden width is a const generic ([`TwoHiddenLayers<20>`] is two hidden layers of 20,
-//! an alias of `Mlp<20, 1>`: one layer and one extra); the
-//! number of input features and of outputs follow the data and are run-time sizes. An
-//! [`Architecture`] checks a description against the menu, and [`Architecture::dispatch`] runs
-//! generic code on the concrete type it names.
+//! A menu of common architectures has every hidden width as a const generic
+//! ([`TwoHiddenLayers<20>`] is two hidden layers of 20, an alias of `Mlp<20, 1>`: one layer and
+//! one extra); any other list of widths is served by the type of its depth, whose widths are
+//! run-time sizes ([`AnyWidths<1>`] for `[32, 16]`). The number of input features and of
+//! outputs follow the data and are run-time sizes. An [`Architecture`] checks a description
+//! (0 to 8 hidden layers of 1 to 1024 units), and [`Architecture::dispatch`] runs generic code
+//! on the concrete type it names.
 //!
 //! ```
 //! use dfdx::prelude::*;
@@ -18,12 +20,14 @@
 //! let logits = net.forward(x);
 //! assert_eq!(logits.shape(), &(2, 1));
 //! assert!(Architecture::new(&[20, 20], Activation::Relu).is_ok());
+//! assert!(Architecture::new(&[32, 16], Activation::Relu).is_ok());
+//! assert!(Architecture::new(&[0], Activation::Relu).is_err());
 //! ```
 #![warn(missing_docs)]
 
 /// Hands the menu's hidden widths to `$callback!` as literals: the one list from which `menu!`
-/// generates the model types and `RowSums` its specialised loops. To add a width, add it here
-/// (each width costs about 1 s of release build).
+/// generates the model types and `RowSums` its specialised loops. Other widths are served too
+/// (by `AnyWidths` and `RowSums`' blocked loop); a width here costs about 1 s of release build.
 macro_rules! with_menu_widths {
     ($callback:ident) => {
         $callback! {1, 2, 3, 4, 5, 8, 10, 15, 16, 20, 25, 32, 50, 64, 100, 128}
@@ -42,14 +46,16 @@ mod step;
 mod weights;
 
 pub use activation::{Activation, LEAKY_RELU_SLOPE};
-pub use config::{Init, ModelConfig};
+pub use config::{Dropout, Init, ModelConfig};
 pub use dense::{Batch, Dense, Dev};
 pub use error::ModelError;
 pub use fused::FusedMlp;
-pub use menu::{Architecture, MAX_DEPTH, NetworkVisitor, WIDTHS, describe_menu};
+pub use menu::{
+    Architecture, MAX_DEPTH, MAX_WIDTH, MENU_DEPTH, NetworkVisitor, WIDTHS, describe_menu,
+};
 pub use network::{
-    FourHiddenLayers, LayerVisitor, Linear0, Mlp, Network, OneHiddenLayer, ThreeHiddenLayers,
-    TwoHiddenLayers,
+    AnyWidths, FourHiddenLayers, LayerVisitor, Linear0, Mlp, Network, OneHiddenLayer,
+    ThreeHiddenLayers, TwoHiddenLayers,
 };
 pub use step::apply_optimizer;
 pub use weights::{NamedTensor, Weights};
@@ -57,5 +63,5 @@ pub use weights::{NamedTensor, Weights};
 /// The `dfdx` crate whose tensors and devices this crate's types use
 /// (`use dlp_model::dfdx::prelude::*;`), so that your code and dlp agree on its version.
 pub use dfdx;
-/// The `rand` crate whose `Rng` [`Network::new`] takes.
+/// The `rand` crate whose `Rng` [`Network::build`] takes.
 pub use rand;

@@ -15,7 +15,7 @@ use crate::loss::Loss;
 pub struct TrainSpec<'a> {
     /// Training and test data.
     pub split: &'a Split,
-    /// The model, from the menu.
+    /// The model: any hidden widths (0 to 8 layers of 1 to 1024 units), and its dropout.
     pub architecture: Architecture,
     /// The loss, which also fixes the head (number of outputs, decision rule).
     pub loss: &'static LossEntry,
@@ -27,7 +27,7 @@ pub struct TrainSpec<'a> {
     pub epochs: usize,
     /// Rows per mini-batch; the last partial batch of an epoch is kept.
     pub batch_size: usize,
-    /// The run's seed: initial weights and batch order derive from it.
+    /// The run's seed: initial weights, batch order and dropout masks derive from it.
     pub seed: u64,
     /// Starting weights instead of the seeded initialisation.
     pub initial_weights: Option<&'a Weights>,
@@ -42,7 +42,7 @@ impl<'a> TrainSpec<'a> {
             split,
             architecture: dlp_model::ModelConfig::default()
                 .architecture()
-                .expect("the default model is on the menu"),
+                .expect("the default model is valid"),
             loss: dlp_loss::find_loss("mse").expect("mse is built in"),
             optimizer: Box::new(
                 Sgd::new(SgdConfig {
@@ -176,13 +176,22 @@ impl NetworkVisitor for Fit<'_, '_> {
         let mut init_rng =
             rand_chacha::ChaCha8Rng::seed_from_u64(derive_seed(spec.seed, "model/init"));
         let activation = spec.architecture.activation();
-        let mut network = N::new(&dev, train.n_features, outputs, activation, &mut init_rng);
+        let mut network = N::build(
+            &dev,
+            &spec.architecture,
+            train.n_features,
+            outputs,
+            &mut init_rng,
+        );
         if let Some(weights) = spec.initial_weights {
             weights
                 .load_into(&mut network)
                 .map_err(TrainError::Weights)?;
         }
-        let mut fused = FusedMlp::new(&Weights::of(&mut network), activation);
+        let mut fused = FusedMlp::new(&Weights::of(&mut network), activation).with_dropout(
+            spec.architecture.dropout(),
+            derive_seed(spec.seed, "train/dropout"),
+        );
         let loss = Loss::new(spec.loss, outputs);
         let (train, test) = (Labelled::new(train, outputs), Labelled::new(test, outputs));
 

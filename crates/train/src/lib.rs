@@ -1,8 +1,9 @@
-//! The training loop: data + model + loss + optimizer, for any model of the menu.
+//! The training loop: data + model + loss + optimizer, for any architecture.
 //!
 //! [`train`] is the one non-generic entry point; inside, the architecture dispatches to the
-//! concrete model type and the generic loop is compiled once per menu entry, here and only
-//! here, so that editing the runner never recompiles the menu.
+//! concrete model type (a menu entry, or the type of its depth with run-time widths) and the
+//! generic loop is compiled once per type, here and only here, so that editing the runner
+//! never recompiles the models.
 //!
 //! ```
 //! use dlp_data::{DataConfig, load};

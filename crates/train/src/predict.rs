@@ -37,7 +37,7 @@ impl NetworkVisitor for Predict<'_> {
         let dev = Dev::default();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
         let activation = self.architecture.activation();
-        let mut network = N::new(&dev, self.inputs, self.outputs, activation, &mut rng);
+        let mut network = N::build(&dev, self.architecture, self.inputs, self.outputs, &mut rng);
         self.weights.load_into(&mut network)?;
         // The model's type checked the weights; the fused forward pass computes its outputs.
         let mut fused = FusedMlp::new(self.weights, activation);
@@ -78,5 +78,26 @@ mod tests {
         }
         let other = Architecture::new(&[8], Activation::Tanh).unwrap();
         assert!(predict(&other, &weights, 2, 3, &[]).is_err());
+    }
+
+    /// The same for an architecture off the menu, whose widths the weights must match.
+    #[test]
+    fn predicts_off_the_menu() {
+        let dev = Dev::default();
+        let arch = Architecture::new(&[7, 3, 9], Activation::Relu).unwrap();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+        let mut net = dlp_model::AnyWidths::<2>::build(&dev, &arch, 2, 1, &mut rng);
+        let weights = Weights::of(&mut net);
+        let points: Vec<f32> = (0..2 * 300).map(|i| (i as f32 * 0.7).cos() * 2.0).collect();
+        let got = predict(&arch, &weights, 2, 1, &points).unwrap();
+        let expected = net
+            .forward(dev.tensor_from_vec(points.clone(), (300_usize, 2_usize)))
+            .as_vec();
+        for (g, e) in got.iter().zip(&expected) {
+            assert!((g - e).abs() <= 1e-5 * e.abs().max(1.0), "{g} vs {e}");
+        }
+        let other = Architecture::new(&[7, 4, 9], Activation::Relu).unwrap();
+        let refused = predict(&other, &weights, 2, 1, &[]).unwrap_err();
+        assert!(refused.contains("2.weight"), "{refused}");
     }
 }

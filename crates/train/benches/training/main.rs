@@ -50,7 +50,7 @@ fn run_with(
 ) -> Trained {
     let spec = TrainSpec {
         split,
-        architecture: Architecture::new(hidden, Activation::Relu).expect("a menu entry"),
+        architecture: Architecture::new(hidden, Activation::Relu).expect("a valid architecture"),
         loss: dlp_loss::find_loss("bce_with_logits").expect("a built-in loss"),
         optimizer,
         schedule: dlp_optim::build_schedule("constant", &toml::Table::new())
@@ -150,6 +150,47 @@ fn sanity_and_ratio(split: &Split) {
     );
 }
 
+/// Architectures off the menu against menu entries of about their size, canonical run
+/// otherwise: interleaved pairs (each pair sees the same machine load), medians of the whole
+/// run and of the ratio. `[20, 21]` and `[21, 21]` take `RowSums`' blocked loop for 21
+/// (16 + 5 columns); `[32, 16]` mixes two menu widths; `[48, 55]` is blocked on both.
+fn off_menu_ratio(split: &Split) {
+    let pairs = [
+        (&[20, 20][..], &[20, 21][..]),
+        (&[20, 20], &[21, 21]),
+        (&[25, 25], &[32, 16]),
+        (&[50, 50], &[48, 55]),
+    ];
+    for (menu, off) in pairs {
+        let count = |h: &[usize]| {
+            Architecture::new(h, Activation::Relu)
+                .unwrap()
+                .parameter_count(2, 1)
+        };
+        let (mut menu_ms, mut off_ms, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..9 {
+            let started = Instant::now();
+            black_box(run(split, menu, 10, 10));
+            let m = started.elapsed().as_secs_f64() * 1e3;
+            let started = Instant::now();
+            black_box(run(split, off, 10, 10));
+            let o = started.elapsed().as_secs_f64() * 1e3;
+            menu_ms.push(m);
+            off_ms.push(o);
+            ratios.push(o / m);
+        }
+        eprintln!(
+            "[off-menu] 9 interleaved pairs, medians: menu {menu:?} ({} parameters) {:.1} ms, \
+             off-menu {off:?} ({} parameters) {:.1} ms: off/menu {:.2}x (target <= 1.5x)",
+            count(menu),
+            median(menu_ms),
+            count(off),
+            median(off_ms),
+            median(ratios)
+        );
+    }
+}
+
 fn benches(c: &mut Criterion) {
     // One thread per training, as `dlp run` does: dfdx's matmul would otherwise use rayon's
     // global pool.
@@ -159,6 +200,7 @@ fn benches(c: &mut Criterion) {
     let split = tp1_data();
     sanity_and_ratio(&split);
     subnormals(&split);
+    off_menu_ratio(&split);
 
     let mut group = c.benchmark_group("tp1");
     group.bench_function("canonical_b10_10ep", |b| {
@@ -176,6 +218,15 @@ fn benches(c: &mut Criterion) {
     // every run, and one of the eleven evaluations of a 10-epoch run.
     group.bench_function("canonical_setup_eval_0ep", |b| {
         b.iter(|| run(&split, &[20, 20], 10, 0))
+    });
+    group.bench_function("off_menu_20x21_b10_10ep", |b| {
+        b.iter(|| run(&split, &[20, 21], 10, 10))
+    });
+    group.bench_function("off_menu_32x16_b10_10ep", |b| {
+        b.iter(|| run(&split, &[32, 16], 10, 10))
+    });
+    group.bench_function("menu_25x25_b10_10ep", |b| {
+        b.iter(|| run(&split, &[25, 25], 10, 10))
     });
     group.bench_function("h128x128_b100_1ep", |b| {
         b.iter(|| run(&split, &[128, 128], 100, 1))
