@@ -43,6 +43,8 @@
   const b64url = (s) => btoa(unescape(encodeURIComponent(s))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   const unb64url = (s) => decodeURIComponent(escape(atob(s.replace(/-/g, "+").replace(/_/g, "/"))));
   const words = (k) => k.replace(/_/g, " ");
+  // Playground's epoch counter: 000,042
+  const counter = (n) => String(n).padStart(6, "0").replace(/\B(?=(\d{3})+$)/g, ",");
 
   async function api(method, url, body) {
     let res;
@@ -164,12 +166,18 @@
     input.dataset.key = key;
     input.id = "f-" + key.replace(/\./g, "-");
     fields.push({ key, kind, choices: opts.choices });
-    const doc = opts.doc ? el("span", { class: "doc", text: opts.doc }) : null;
+    // a parameter's doc and default as a tooltip; a choice's summary (dataset, loss, ...) under it
+    const doc = opts.summary ? el("span", { class: "doc", text: opts.summary }) : null;
+    const tip = `${key}${opts.doc ? ": " + opts.doc : ""}`;
+    input.title = tip;
     return el("div", { class: "field" + (kind === "bool" ? " bool" : ""), "data-field": key },
-      el("label", { for: input.id, title: opts.doc || key, text: label }), input, doc);
+      el("label", { for: input.id, title: tip, text: label }), input, doc);
   }
-  const paramLabel = (p) => words(p.name) + (p.default === null ? " *" : "");
-  const paramDoc = (p) => [p.doc, p.default === null ? "required" : "default " + showText(p.default)].filter(Boolean).join("; ");
+  // a parameter is required when the server says so (`required: true`) or when it has no default
+  // and its doc says "required"; another parameter without a default is optional
+  const required = (p) => p.required === true || (p.default === null && /required/i.test(p.doc || ""));
+  const paramLabel = (p) => words(p.name) + (required(p) ? " *" : "");
+  const paramDoc = (p) => [p.doc, required(p) ? "required" : p.default === null ? "no default" : "default " + showText(p.default)].filter(Boolean).join("; ");
 
   function changed(structural) {
     if (structural) renderForm();
@@ -189,8 +197,7 @@
         const extras = Object.fromEntries(Object.entries(st.data).filter(([k]) => k !== "kind" && !allDataParams().has(k)));
         st.data = { kind: v, ...paramDefaults(datasetOf(v).params), ...extras };
         changed(true);
-      }, { choices: OPT.datasets.map((x) => x.kind), choiceLabel: words }),
-      el("p", { class: "summary", text: ds.summary }),
+      }, { choices: OPT.datasets.map((x) => x.kind), choiceLabel: words, summary: ds.summary }),
       ...ds.params.map((p) => field("data." + p.name, paramLabel(p), st.data[p.name], (v) => { st.data[p.name] = v; changed(); },
         { like: p.default, doc: paramDoc(p), choices: p.choices, min: /^n_/.test(p.name) ? 1 : undefined })),
       ...Object.keys(st.data).filter((k) => k !== "kind" && !ds.params.some((p) => p.name === k) && !allDataParams().has(k))
@@ -228,7 +235,7 @@
       ...Object.keys(st.model).filter((k) => k !== "hidden" && k !== "activation")
         .map((k) => field("model." + k, words(k), st.model[k], (v) => { st.model[k] = v; changed(); })),
       field("loss.name", "loss", st.loss.name, (v) => { st.loss.name = v; changed(true); },
-        { choices: OPT.losses.map((l) => l.name), doc: (OPT.losses.find((l) => l.name === st.loss.name) || {}).summary }),
+        { choices: OPT.losses.map((l) => l.name), summary: (OPT.losses.find((l) => l.name === st.loss.name) || {}).summary }),
       ...Object.keys(st.loss).filter((k) => k !== "name")
         .map((k) => field("loss." + k, words(k), st.loss[k], (v) => { st.loss[k] = v; changed(); })));
 
@@ -238,16 +245,16 @@
     const trainFirst = ["epochs", "batch_size"].filter((k) => k in st.train);
     training.replaceChildren(
       ...trainFirst.map((k) => field("train." + k, words(k), st.train[k], (v) => { st.train[k] = v; changed(); }, { like: 1, min: 1 })),
-      field("seeds", "seed", st.seed, (v) => { st.seed = isNum(v) ? v : 0; changed(); }, { like: 0, min: 0, doc: "the data, the initial weights and the batches follow the seed" }),
+      field("seeds", "seed", st.seed, (v) => { st.seed = isNum(v) ? v : 0; changed(); }, { like: 0, min: 0, doc: "the data, the initial weights and the batches follow the seed (seeds = [seed]; 0 writes seeds = 1)" }),
       el("h3", { text: "Optimizer" }),
       field("optim.name", "optimizer", st.optim.name, (v) => {
         const keep = Object.fromEntries(Object.entries(st.optim).filter(([k, x]) => k !== "name" && optimizerOf(v).params.some((p) => p.name === k) && !same(x, (opt.params.find((p) => p.name === k) || {}).default)));
         st.optim = { name: v, ...paramDefaults(optimizerOf(v).params), ...keep };
         changed(true);
-      }, { choices: OPT.optimizers.map((o) => o.name), doc: opt.summary }),
+      }, { choices: OPT.optimizers.map((o) => o.name), summary: opt.summary }),
       ...opt.params.map((p) => field("optim." + p.name, paramLabel(p), st.optim[p.name], (v) => { st.optim[p.name] = v; changed(); }, { like: p.default, doc: paramDoc(p), choices: p.choices })),
       field("optim.schedule.name", "schedule", st.schedule.name, (v) => { st.schedule = { name: v, ...paramDefaults(scheduleOf(v).params) }; changed(true); },
-        { choices: (OPT.schedules || []).map((s) => s.name), doc: sch.summary }),
+        { choices: (OPT.schedules || []).map((s) => s.name), summary: sch.summary }),
       ...sch.params.map((p) => field("optim.schedule." + p.name, paramLabel(p), st.schedule[p.name], (v) => { st.schedule[p.name] = v; changed(); }, { like: p.default, doc: paramDoc(p), choices: p.choices })),
       ...Object.keys(st.optim).filter((k) => k !== "name" && !opt.params.some((p) => p.name === k))
         .map((k) => field("optim." + k, words(k), st.optim[k], (v) => { st.optim[k] = v; changed(); })),
@@ -297,7 +304,7 @@
     if (!message) return;
     box.replaceChildren(el("b", { text: "Not valid: " }), message);
     // highlight the fields the message names (`optim.lr`, `lr`, ...)
-    for (const m of message.matchAll(/`([a-z_][\w.]*)`/gi)) {
+    for (const m of message.matchAll(/`([a-z_][\w.]*)(?:`|\s*=)/gi)) {
       const k = m[1];
       document.querySelectorAll("[data-field]").forEach((f) => {
         const fk = f.dataset.field;
@@ -418,9 +425,12 @@
   }
   async function control(what) {
     if (!run || over(run)) return;
+    // resume and step: running from now on (set before the request, since the `paused` that
+    // ends a step may arrive before the request's answer); pause: the `paused` event says so
+    const mine = run, before = run.state;
+    if (what !== "pause" && before === "paused") setState("running", what === "step" ? "one more epoch" : "training");
     const r = await api("POST", `/api/runs/${encodeURIComponent(run.id)}/${what}`);
-    if (!r.ok) { setStatus(`${what}: ${r.data.error || r.status}`); return; }
-    if (what === "resume" || what === "step") setState("running", what === "step" ? "one more epoch" : "training");
+    if (!r.ok && run === mine && !over(run)) { setState(before, `${what}: ${r.data.error || r.status}`); }
   }
   async function reset() {
     await stopRun();
@@ -429,6 +439,7 @@
     resetCharts();
     setState("idle", "ready");
     clearBoundary();
+    requestDraw(true);
   }
   function setState(state, text) {
     if (run) run.state = state;
@@ -440,7 +451,8 @@
   function updateButtons() {
     const live = run && !over(run);
     const dirty = live && run.key !== formKey();
-    $("btn-start").textContent = live && dirty ? "Restart" : live && run.state === "paused" ? "Start" : "Start";
+    $("btn-start").textContent = dirty ? "Restart" : "Start";
+    $("btn-start").disabled = !OPT || (live && !dirty && run.state !== "paused");
     $("btn-start").classList.toggle("attention", !!dirty);
     $("btn-start").title = dirty ? "The form changed: start a new run with it" : "Train the form's configuration";
     $("btn-pause").disabled = !live || run.state === "starting";
@@ -622,7 +634,7 @@
   }
   function drawStats() {
     const e = run && run.latest;
-    $("epoch").textContent = d3.format("06,")(e ? e.epoch : 0);
+    $("epoch").textContent = counter(e ? e.epoch : 0);
     $("s-train-loss").textContent = fmt(e && e.train_loss);
     $("s-test-loss").textContent = fmt(e && e.test_loss);
     $("s-train-acc").textContent = pct(e && e.train_acc);
