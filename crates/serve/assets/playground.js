@@ -369,6 +369,8 @@
     run = { id: r.data.id, key: JSON.stringify(cfg), state: "starting", start: null, hist: [], latest: null, drawn: null };
     Object.assign(B.dataset, { epochs: "0", redraws: "0" });
     resetCharts();
+    clearBoundary();
+    $("boundary-note").textContent = "Starting…";
     setState("starting", "starting…");
     const es = new EventSource(`/api/runs/${encodeURIComponent(run.id)}/events`);
     run.es = es;
@@ -379,7 +381,10 @@
       try { data = e.data ? JSON.parse(e.data) : {}; } catch (err) { recordError(`${name} event: ${err.message}`); return; }
       try { f(data, e); } catch (err) { recordError(`${name} event: ${err.message}`); }
     });
-    on("queued", (d) => setState("queued", `waiting: ${d.position} ahead`));
+    on("queued", (d) => {
+      setState("queued", `waiting: ${d.position} ahead`);
+      $("boundary-note").textContent = `Waiting for a training slot (${d.position} ahead); the server trains ${OPT.cores || "a few"} at a time.`;
+    });
     on("start", (d) => {
       run.start = d;
       setState("running", "training");
@@ -388,7 +393,8 @@
       requestDraw(true);
     });
     on("epoch", (d) => {
-      run.hist.push(d);
+      // the curves keep the numbers only: a grid is drawn once and dropped with the next one
+      run.hist.push({ epoch: d.epoch, train_loss: d.train_loss, test_loss: d.test_loss, train_acc: d.train_acc, test_acc: d.test_acc });
       run.latest = d;
       B.dataset.epochs = String(+B.dataset.epochs + 1);
       B.dataset.epoch = String(d.epoch);
@@ -514,7 +520,9 @@
     const c = $("heat"), ctx = c.getContext("2d");
     ctx.fillStyle = "#f3f4f6"; ctx.fillRect(0, 0, c.width, c.height);
     $("points").getContext("2d").clearRect(0, 0, $("points").width, $("points").height);
-    $("boundary-note").hidden = true;
+    $("heat").style.visibility = "visible";
+    $("boundary-note").hidden = false;
+    $("boundary-note").textContent = "Press Start: the data and the model's decision boundary appear here, redrawn every epoch.";
     $("output-caption").textContent = "";
   }
   function colourKey(classes) {
@@ -623,9 +631,12 @@
     ch.ax.call(d3.axisBottom(ch.x).ticks(5).tickSizeOuter(0));
     ch.ay.call(d3.axisLeft(ch.y).ticks(4, ch.yFixed ? "~%" : "~g").tickSizeOuter(0));
     ch.grid.selectAll("line").data(ch.y.ticks(4)).join("line").attr("x1", 0).attr("x2", ch.iw).attr("y1", (v) => ch.y(v)).attr("y2", (v) => ch.y(v)).attr("class", "gridline");
+    // at most ~1500 points per line (a long run stays cheap to redraw): every k-th epoch and the last
+    const k = Math.ceil(hist.length / 1500);
+    const pts = k <= 1 ? hist : hist.filter((h, i) => i % k === 0 || i === hist.length - 1);
     ch.series.forEach((s, i) => {
       const line = d3.line().defined((h) => isNum(h[s.key])).x((h) => ch.x(h.epoch)).y((h) => ch.y(Math.max(ch.y.domain()[0], Math.min(ch.y.domain()[1], h[s.key]))));
-      ch.paths[i].attr("d", line(hist));
+      ch.paths[i].attr("d", line(pts));
     });
   }
   function drawCurves() {

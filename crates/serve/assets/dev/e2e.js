@@ -100,7 +100,7 @@ async function main() {
   await setField("data.kind", "tp1_spirals");
   await setField("data.n_train", 400);
   await setField("data.n_test", 200);
-  await setField("train.epochs", 2000);
+  await setField("train.epochs", 20000);
   const form = await evaluate(`[document.querySelector('[data-key="data.kind"]').value, document.querySelector('[data-key="data.n_train"]').value, document.querySelector('[data-key="data.n_test"]').value].join(' ')`);
   check(form === "tp1_spirals 400 200", `form set: ${form}`);
   check(await waitFor(`document.getElementById('form-check').textContent.includes('valid')`, 10000),
@@ -146,7 +146,7 @@ async function main() {
   const saved = await waitFor("typeof window.dlpSaved === 'string' && window.dlpSaved.length > 0", 10000);
   const toml = saved ? await evaluate("window.dlpSaved") : "";
   fs.writeFileSync(path.join(artefacts, "saved.toml"), toml);
-  check(saved && /kind\s*=\s*"tp1_spirals"/.test(toml) && /n_train\s*=\s*400\b/.test(toml) && /n_test\s*=\s*200\b/.test(toml) && /epochs\s*=\s*2000\b/.test(toml),
+  check(saved && /kind\s*=\s*"tp1_spirals"/.test(toml) && /n_train\s*=\s*400\b/.test(toml) && /n_test\s*=\s*200\b/.test(toml) && /epochs\s*=\s*20000\b/.test(toml),
     `save as experiment gives the form as TOML (${toml.length} bytes): ${path.join(artefacts, "saved.toml")}`);
   await sleep(200);
   console.log("     " + await shot("serve-paused.png"));
