@@ -52,6 +52,19 @@ impl Head {
         }
     }
 
+    /// What a decision-boundary plot shows at a point: the predicted class and, for two
+    /// classes, the probability of class 1 (else the probability of the predicted class).
+    pub fn class_and_probability(self, outputs: &[f32], classes: usize) -> (u32, f64) {
+        let (class, confidence) = (self.predict(outputs), f64::from(self.confidence(outputs)));
+        // One-output heads give P(class 1) already; a two-way softmax gives P(its class).
+        let p = if outputs.len() == 1 || classes != 2 || class == 1 {
+            confidence
+        } else {
+            1.0 - confidence
+        };
+        (class, p)
+    }
+
     /// The name shown in listings.
     pub fn name(self) -> &'static str {
         match self {

@@ -162,16 +162,7 @@ pub fn field(
         .map_err(|e| anyhow::anyhow!("the weights do not fit the model: {e}"))?;
     let predictions = raw
         .chunks(outputs)
-        .map(|row| {
-            let (class, confidence) =
-                (loss.head.predict(row), f64::from(loss.head.confidence(row)));
-            let value = if outputs == 1 || classes != 2 || class == 1 {
-                confidence // for one-output heads, confidence is P(class 1)
-            } else {
-                1.0 - confidence
-            };
-            (class, value)
-        })
+        .map(|row| loss.head.class_and_probability(row, classes))
         .collect();
     let stride = test.len().div_ceil(max_points).max(1);
     let points = (0..test.len())

@@ -6,8 +6,8 @@ use crate::page::Page;
 const TEMPLATE: &str = include_str!("../assets/report.html");
 const STYLE: &str = include_str!("../assets/report.css");
 const SCRIPT: &str = include_str!("../assets/report.js");
-/// d3, pinned in `assets/package.json` (licence beside it).
-const LIBRARY: &str = include_str!("../assets/vendor/d3-7.9.2/d3.min.js");
+/// d3, pinned in `assets/package.json` (licence beside it); `dlp serve`'s page inlines it too.
+pub const D3: &str = include_str!("../assets/vendor/d3-7.9.2/d3.min.js");
 
 /// Escapes text for HTML.
 pub fn escape(text: &str) -> String {
@@ -23,12 +23,12 @@ pub fn render(page: &Page, title: &str) -> String {
     let data = serde_json::to_string(page)
         .expect("the page's data serialises")
         .replace("</", "<\\/");
-    fill(
+    fill_template(
         TEMPLATE,
         &[
             ("{{DLP_TITLE}}", &escape(title)),
             ("/*DLP_STYLE*/", STYLE),
-            ("/*DLP_LIBRARY*/", LIBRARY),
+            ("/*DLP_LIBRARY*/", D3),
             ("/*DLP_SCRIPT*/", SCRIPT),
             ("{{DLP_DATA}}", &data),
         ],
@@ -37,7 +37,7 @@ pub fn render(page: &Page, title: &str) -> String {
 
 /// Replaces each marker of `template` by its text in one pass, so that inserted text (a
 /// description holding a marker, say) is never searched.
-fn fill(template: &str, markers: &[(&str, &str)]) -> String {
+pub fn fill_template(template: &str, markers: &[(&str, &str)]) -> String {
     let mut out =
         String::with_capacity(template.len() + markers.iter().map(|m| m.1.len()).sum::<usize>());
     let mut rest = template;
@@ -60,7 +60,7 @@ mod tests {
 
     #[test]
     fn markers_are_filled_once_and_inserted_text_is_not_searched() {
-        let filled = fill(
+        let filled = fill_template(
             "<t>{{A}}</t><d>{{B}}</d>",
             &[("{{A}}", "x {{B}}"), ("{{B}}", "y")],
         );

@@ -37,6 +37,8 @@ use anyhow::{Context, Result};
 use dlp_results::Results;
 
 pub use claims::{ClaimResult, evaluate, evaluate_all};
+pub use html::{D3, fill_template};
+pub use page::FieldBytes;
 pub use stats::{Summary, t975};
 pub use summary::{SUMMARY_METRICS, summary_table};
 

@@ -126,12 +126,8 @@ struct Grid {
     y: [f64; 2],
     nx: usize,
     ny: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    p1: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    class: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    confidence: Option<String>,
+    #[serde(flatten)]
+    bytes: FieldBytes,
 }
 
 #[derive(Serialize)]
@@ -375,31 +371,56 @@ fn boundaries(results: &Results, cells: &Cells, warnings: &mut Vec<String>) -> V
     out
 }
 
+/// A field's cells (class, probability; rows from the bottom up, `n` per row) as the page
+/// reads them: base64 bytes, rows from the top down, `p1` for two classes, else `class` and
+/// `confidence`. `dlp serve` streams its live fields in the same form.
+#[derive(Serialize)]
+pub struct FieldBytes {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p1: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    class: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confidence: Option<String>,
+}
+
+impl FieldBytes {
+    /// Encodes `cells` of a field `n` cells wide for data of `classes` classes.
+    pub fn new(cells: &[(u32, f64)], n: usize, classes: usize) -> FieldBytes {
+        let top_down: Vec<(u32, f64)> = cells
+            .chunks(n)
+            .rev()
+            .flat_map(|row| row.iter().copied())
+            .collect();
+        let bytes = |f: &dyn Fn(&(u32, f64)) -> u8| {
+            let bytes: Vec<u8> = top_down.iter().map(f).collect();
+            Some(base64::engine::general_purpose::STANDARD.encode(bytes))
+        };
+        let level = |p: f64| (p.clamp(0.0, 1.0) * 255.0).round() as u8;
+        if classes == 2 {
+            FieldBytes {
+                p1: bytes(&|c| level(c.1)),
+                class: None,
+                confidence: None,
+            }
+        } else {
+            FieldBytes {
+                p1: None,
+                class: bytes(&|c| c.0.min(255) as u8),
+                confidence: bytes(&|c| level(c.1)),
+            }
+        }
+    }
+}
+
 fn boundary(cell: usize, label: &str, which: &'static str, run: &Run, field: Field) -> Boundary {
     let n = field.resolution;
-    // The page reads rows from the top: the field's rows run from the bottom up.
-    let top_down: Vec<(u32, f64)> = (0..n)
-        .rev()
-        .flat_map(|j| field.cells[j * n..(j + 1) * n].iter().copied())
-        .collect();
-    let bytes = |f: &dyn Fn(&(u32, f64)) -> u8| {
-        let bytes: Vec<u8> = top_down.iter().map(f).collect();
-        Some(base64::engine::general_purpose::STANDARD.encode(bytes))
-    };
-    let level = |p: f64| (p.clamp(0.0, 1.0) * 255.0).round() as u8;
-    let binary = field.classes == 2;
     let grid = Grid {
         x: [field.x.0, field.x.1],
         y: [field.y.0, field.y.1],
         nx: n,
         ny: n,
-        p1: if binary { bytes(&|c| level(c.1)) } else { None },
-        class: if binary {
-            None
-        } else {
-            bytes(&|c| c.0.min(255) as u8)
-        },
-        confidence: if binary { None } else { bytes(&|c| level(c.1)) },
+        bytes: FieldBytes::new(&field.cells, n, field.classes),
     };
     Boundary {
         cell,

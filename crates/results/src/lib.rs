@@ -34,7 +34,7 @@ pub use read::{
     EpochRow, Group, Results, Run, Runs, StudyFolder, parse_number, parse_runs, value_text,
 };
 pub use rows::RunRows;
-pub use writer::ResultsDir;
+pub use writer::{ResultsDir, is_being_written};
 
 // The folder's layout, named once.
 const EXPERIMENT: &str = "experiment.toml";
@@ -46,6 +46,7 @@ const FINGERPRINT: &str = "fingerprint";
 pub const RUNS_CSV: &str = "runs.csv";
 const EPOCHS_CSV: &str = "epochs.csv";
 const WEIGHTS: &str = "weights";
+const LOCK: &str = ".lock";
 
 /// Whether `dir` is a results folder (has a `runs.csv`).
 pub fn is_results_folder(dir: &std::path::Path) -> bool {

@@ -13,7 +13,7 @@ use dlp_train::Trained;
 use crate::describe::{describe_study, fingerprint, save_weights};
 use crate::durable::write_durably;
 use crate::rows::RunRows;
-use crate::{CELLS, EPOCHS_CSV, FINGERPRINT, INPUTS, RUNS_CSV, WEIGHTS};
+use crate::{CELLS, EPOCHS_CSV, FINGERPRINT, INPUTS, LOCK, RUNS_CSV, WEIGHTS};
 
 /// An experiment's results folder, open for appending.
 pub struct ResultsDir {
@@ -175,9 +175,15 @@ impl ResultsDir {
     }
 }
 
+/// Whether a `dlp` process (this one included) has the folder open for writing now.
+pub fn is_being_written(dir: &Path) -> bool {
+    File::open(dir.join(LOCK))
+        .is_ok_and(|file| matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
+}
+
 /// Takes the folder's lock (`dir/.lock`), released when the process ends, however it ends.
 fn lock(dir: &Path) -> Result<File> {
-    let path = dir.join(".lock");
+    let path = dir.join(LOCK);
     let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
     match file.try_lock() {
         Ok(()) => Ok(file),

@@ -53,6 +53,22 @@ enum Command {
     /// Run a study on Slurm: a job array of `dlp run --shard i/N`, then a merge job
     /// (prints the submission script; `--submit` runs it and prints ARRAY_ID MERGE_ID)
     Slurm(SlurmArgs),
+    /// Serve a local page: Playground-like live training on dlp's engine, studies in the
+    /// background, and the reports of results folders
+    Serve {
+        /// Results folders to show (new studies go into the first)
+        #[arg(default_value = "results")]
+        dirs: Vec<PathBuf>,
+        /// Port to listen on (0: any free port)
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+        /// Address to bind: this machine only unless you give another
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+        /// Trainings at once (live runs past it wait in a queue) [default: number of cores]
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
     /// List what experiment files can name
     List {
         /// What to list (default: everything)
@@ -155,6 +171,17 @@ pub fn main() -> ExitCode {
         Command::Merge { sources, out } => merge(&sources, &out),
         Command::Report { dirs } => report(&dirs),
         Command::Slurm(slurm_args) => slurm(slurm_args),
+        Command::Serve {
+            dirs,
+            port,
+            host,
+            jobs,
+        } => crate::serve(crate::ServeOptions {
+            dirs,
+            host,
+            port,
+            jobs: jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        }),
         Command::List { what } => {
             print!("{}", listing(what));
             Ok(())

@@ -23,6 +23,7 @@ pub mod list;
 mod merge;
 mod parallel;
 mod run;
+mod serve;
 mod slurm;
 
 pub use cli::main;
@@ -37,6 +38,7 @@ pub use files::{experiment_files, split_arguments};
 pub use merge::{Merged, merge};
 pub use parallel::map_in_parallel;
 pub use run::{INTERRUPTED, RunOptions, Summary, check_study, run_studies};
+pub use serve::{ServeOptions, serve};
 pub use slurm::{SlurmOptions, Submitted, slurm_script, submit};
 
 // Plugin crates register optimizers and losses at link time; naming them keeps them linked.

@@ -10,6 +10,8 @@ use dlp_train::{EpochMetrics, Status, TrainSpec, Trained};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use dlp_config::{Planned, Resolved, Shard, Study, plan};
+use dlp_data::Split;
+use dlp_model::Weights;
 use dlp_results::ResultsDir;
 
 use crate::Error;
@@ -278,19 +280,30 @@ fn train_one(
     inputs: &Inputs,
     on_epoch: &mut dyn FnMut(&EpochMetrics),
 ) -> Result<Trained> {
+    let split = inputs.split(planned);
+    let spec = train_spec(resolved, split, planned.seed, inputs.weights(planned))?;
+    Ok(dlp_train::train(spec, on_epoch)?)
+}
+
+/// What `resolved` trains on `split` with `seed`: `dlp run` and `dlp serve` build the same.
+pub(crate) fn train_spec<'a>(
+    resolved: &Resolved,
+    split: &'a Split,
+    seed: u64,
+    initial_weights: Option<&'a Weights>,
+) -> Result<TrainSpec<'a>> {
     let experiment = &resolved.experiment;
-    let spec = TrainSpec {
-        split: inputs.split(planned),
-        architecture: resolved.architecture,
+    Ok(TrainSpec {
+        split,
+        architecture: resolved.architecture.clone(),
         loss: dlp_loss::find_loss(&experiment.loss.name)?,
         optimizer: dlp_optim::build_optimizer(&resolved.optimizer, &resolved.optimizer_params)?,
         schedule: dlp_optim::build_schedule(&resolved.schedule, &resolved.schedule_params)?,
         epochs: experiment.train.epochs,
         batch_size: experiment.train.batch_size,
-        seed: planned.seed,
-        initial_weights: inputs.weights(planned),
-    };
-    Ok(dlp_train::train(spec, on_epoch)?)
+        seed,
+        initial_weights,
+    })
 }
 
 fn progress_bar(quiet: bool, total: u64, name: &str) -> ProgressBar {

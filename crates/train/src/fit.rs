@@ -1,3 +1,4 @@
+use std::ops::ControlFlow;
 use std::time::Instant;
 
 use dlp_data::{BatchOrder, Split, derive_seed, rng};
@@ -6,7 +7,7 @@ use dlp_model::{Architecture, Dev, FusedMlp, Network, NetworkVisitor, Weights};
 use dlp_optim::{EpochLosses, Optimizer, Schedule, Sgd, SgdConfig};
 use rand::SeedableRng;
 
-use crate::evaluate::{Labelled, evaluate};
+use crate::evaluate::{CHUNK, Labelled, evaluate};
 use crate::loss::Loss;
 
 /// Everything one training run needs. [`TrainSpec::new`] fills in the defaults of an experiment
@@ -138,6 +139,44 @@ pub fn train(
     spec: TrainSpec<'_>,
     on_epoch: &mut dyn FnMut(&EpochMetrics),
 ) -> Result<Trained, TrainError> {
+    train_watched(spec, &mut |metrics, _| {
+        on_epoch(metrics);
+        ControlFlow::Continue(())
+    })
+}
+
+/// The model as trained so far, shown to [`train_watched`]'s callback after each epoch.
+pub struct Snapshot<'a> {
+    fused: &'a mut FusedMlp,
+}
+
+impl<'a> Snapshot<'a> {
+    pub(crate) fn new(fused: &'a mut FusedMlp) -> Self {
+        Self { fused }
+    }
+
+    /// The model's raw outputs on `points` (`rows x inputs`, row-major), as [`predict`]
+    /// computes them from saved weights (dropout off).
+    ///
+    /// [`predict`]: crate::predict
+    pub fn predict(&mut self, points: &[f32]) -> Vec<f32> {
+        let inputs = self.fused.inputs();
+        let mut outputs = Vec::new();
+        for rows in points.chunks(CHUNK * inputs) {
+            outputs.extend_from_slice(self.fused.forward(rows, false));
+        }
+        outputs
+    }
+}
+
+/// [`train`], with the model shown after each epoch and a say in going on: `watch` returns
+/// [`ControlFlow::Break`] to stop after this epoch (the result then holds the epochs so far,
+/// status `Ok`). Pausing is blocking inside `watch`. Looking at the model changes nothing:
+/// the numbers are [`train`]'s.
+pub fn train_watched(
+    spec: TrainSpec<'_>,
+    watch: &mut dyn FnMut(&EpochMetrics, Snapshot<'_>) -> ControlFlow<()>,
+) -> Result<Trained, TrainError> {
     let classes = spec.split.train.n_classes;
     let outputs = spec
         .loss
@@ -152,14 +191,14 @@ pub fn train(
     architecture.dispatch(Fit {
         spec,
         outputs,
-        on_epoch,
+        watch,
     })
 }
 
 struct Fit<'a, 'b> {
     spec: TrainSpec<'a>,
     outputs: usize,
-    on_epoch: &'b mut dyn FnMut(&EpochMetrics),
+    watch: &'b mut dyn FnMut(&EpochMetrics, Snapshot<'_>) -> ControlFlow<()>,
 }
 
 impl NetworkVisitor for Fit<'_, '_> {
@@ -169,7 +208,7 @@ impl NetworkVisitor for Fit<'_, '_> {
         let Fit {
             mut spec,
             outputs,
-            on_epoch,
+            watch,
         } = self;
         let dev = Dev::default();
         let (train, test) = (&spec.split.train, &spec.split.test);
@@ -211,7 +250,7 @@ impl NetworkVisitor for Fit<'_, '_> {
             }
         };
         let mut epochs = vec![measure(&mut fused, 0, base_lr, 0.0)];
-        on_epoch(&epochs[0]);
+        let mut stop = watch(&epochs[0], Snapshot::new(&mut fused)).is_break();
 
         let mut shuffle_rng = rng(derive_seed(spec.seed, "train/shuffle"));
         let mut order = BatchOrder::new(train.data.len());
@@ -220,6 +259,9 @@ impl NetworkVisitor for Fit<'_, '_> {
         let mut status = Status::Ok;
 
         for epoch in 1..=spec.epochs {
+            if stop {
+                break;
+            }
             let previous = epochs.last().map(|m| EpochLosses {
                 train_loss: m.train_loss,
                 test_loss: m.test_loss,
@@ -243,7 +285,7 @@ impl NetworkVisitor for Fit<'_, '_> {
             }
             let metrics = measure(&mut fused, epoch, lr, started.elapsed().as_secs_f64());
             finite &= metrics.train_loss.is_finite() && metrics.test_loss.is_finite();
-            on_epoch(&metrics);
+            stop = watch(&metrics, Snapshot::new(&mut fused)).is_break();
             epochs.push(metrics);
             if !finite {
                 status = Status::Diverged { epoch };

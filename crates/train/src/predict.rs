@@ -1,7 +1,7 @@
 use dlp_model::{Architecture, Dev, FusedMlp, Network, NetworkVisitor, Weights};
 use rand::SeedableRng;
 
-use crate::evaluate::CHUNK;
+use crate::fit::Snapshot;
 
 /// The raw outputs (`rows x outputs`, row-major) of the model `architecture` with `weights`
 /// on `points` (`rows x inputs`, row-major): what decision-boundary plots are drawn from.
@@ -41,11 +41,7 @@ impl NetworkVisitor for Predict<'_> {
         self.weights.load_into(&mut network)?;
         // The model's type checked the weights; the fused forward pass computes its outputs.
         let mut fused = FusedMlp::new(self.weights, activation);
-        let mut outputs = Vec::with_capacity(self.points.len() / self.inputs * self.outputs);
-        for rows in self.points.chunks(CHUNK * self.inputs) {
-            outputs.extend_from_slice(fused.forward(rows, false));
-        }
-        Ok(outputs)
+        Ok(Snapshot::new(&mut fused).predict(self.points))
     }
 }
 

@@ -1,0 +1,72 @@
+//! What the page's form offers, from the registries and the defaults (`GET /api/options`):
+//! a new optimizer, loss or key shows up in the form with no change to the page.
+
+use std::path::Path;
+
+use dlp_config::Resolved;
+use dlp_data::{DataConfig, kinds};
+use dlp_model::Activation;
+use dlp_optim::Param;
+use serde_json::{Value, json};
+
+/// The options, as JSON.
+pub fn options() -> Value {
+    let defaults = Resolved::parse(Path::new("playground.toml"), "name = 'playground'")
+        .expect("an experiment with only a name is valid");
+    let datasets: Vec<Value> = kinds()
+        .iter()
+        .map(|doc| {
+            let resolved = DataConfig {
+                kind: doc.kind,
+                ..DataConfig::default()
+            }
+            .resolved();
+            let table = json(&resolved);
+            let params: Vec<Value> = table
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(key, _)| *key != "kind")
+                .map(|(name, default)| json!({ "name": name, "default": default, "doc": "" }))
+                .collect();
+            json!({ "kind": doc.name(), "summary": doc.summary, "params": params })
+        })
+        .collect();
+    let registry = |name: &str, summary: &str, params: &[Param]| {
+        let mut table = toml::Table::new();
+        dlp_optim::fill_defaults(&mut table, params);
+        let params: Vec<Value> = params
+            .iter()
+            .map(|p| json!({ "name": p.name, "default": table.get(p.name).map(json), "doc": p.doc }))
+            .collect();
+        json!({ "name": name, "summary": summary, "params": params })
+    };
+    json!({
+        "datasets": datasets,
+        "activations": Activation::ALL.iter().map(|a| a.name()).collect::<Vec<_>>(),
+        "losses": dlp_loss::losses()
+            .unwrap_or_default()
+            .iter()
+            .map(|l| json!({ "name": l.name, "summary": l.summary }))
+            .collect::<Vec<_>>(),
+        "optimizers": dlp_optim::optimizers()
+            .iter()
+            .map(|o| registry(o.name, o.summary, o.params))
+            .collect::<Vec<_>>(),
+        "schedules": dlp_optim::schedules()
+            .iter()
+            .map(|s| registry(s.name, s.summary, s.params))
+            .collect::<Vec<_>>(),
+        "model": {
+            "max_depth": dlp_model::MAX_DEPTH,
+            "max_width": dlp_model::MAX_WIDTH,
+        },
+        "defaults": json(&defaults.experiment),
+        "cores": std::thread::available_parallelism().map_or(1, |n| n.get()),
+    })
+}
+
+/// A serialisable value as JSON (TOML values and tables included).
+fn json(value: &impl serde::Serialize) -> Value {
+    serde_json::to_value(value).expect("configurations serialise")
+}
