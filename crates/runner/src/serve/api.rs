@@ -1,12 +1,13 @@
 //! The routes of `dlp serve` (the API the page uses is in `assets/serve/README.md`): every
 //! request is answered, a bad one with a 4xx and a message, never with a crash.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::sse::{KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
@@ -40,17 +41,22 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
-/// The request's configuration: a JSON experiment table, or an experiment file's text.
-fn form(body: &str) -> Result<Form, Response> {
+/// The request's configuration: a JSON experiment table, or an experiment file's text (read
+/// as the file `file_name`, which only names it in messages).
+fn form_named(body: &str, file_name: Option<&str>) -> Result<Form, Response> {
     let form = match serde_json::from_str::<Value>(body) {
         Ok(config) if config.is_object() => Form::from_json(&config),
-        _ => Form::from_toml(body),
+        _ => Form::from_toml(body, file_name),
     };
     form.map_err(|message| refuse(StatusCode::BAD_REQUEST, message))
 }
 
-async fn check(body: String) -> Response {
-    match form(&body) {
+fn form(body: &str) -> Result<Form, Response> {
+    form_named(body, None)
+}
+
+async fn check(Query(query): Query<HashMap<String, String>>, body: String) -> Response {
+    match form_named(&body, query.get("file").map(String::as_str)) {
         Ok(form) => Json(json!({
             "runs": form.study.run_count(),
             "cells": form.study.cells.len(),

@@ -21,18 +21,21 @@ impl Form {
         let table = toml::Table::try_from(config)
             .map_err(|e| format!("the configuration is not an experiment table: {e}"))?;
         let toml = toml::to_string(&table).map_err(|e| e.to_string())?;
-        Self::from_toml(&toml)
+        Self::from_toml(&toml, None)
     }
 
-    /// Reads an experiment file's text, as if it were `<name>.toml` in the current folder.
-    pub fn from_toml(text: &str) -> Result<Form, String> {
+    /// Reads an experiment file's text, as if it were `file_name` (default `<name>.toml`) in
+    /// the server's folder.
+    pub fn from_toml(text: &str, file_name: Option<&str>) -> Result<Form, String> {
         let name = text
             .parse::<toml::Table>()
             .ok()
             .and_then(|t| t.get("name")?.as_str().map(str::to_string))
-            .filter(|n| !n.is_empty() && !n.contains(['/', '\\']))
             .unwrap_or_else(|| "form".into());
-        let file_name = format!("{name}.toml");
+        let file_name = file_name.map_or_else(|| format!("{name}.toml"), str::to_string);
+        if file_name.contains(['/', '\\']) || !file_name.ends_with(".toml") {
+            return Err(format!("`{file_name}` cannot name an experiment file here: a name ending in .toml, without folders"));
+        }
         let study =
             Study::parse(Path::new(&file_name), text, &[]).map_err(|e| e.to_string())?;
         // The page trains generated data only: a path in a form would let a page read any
@@ -46,6 +49,8 @@ impl Form {
                 ));
             }
         }
+        // What `dlp check` checks beyond the file: the data generated, the loss against it.
+        crate::check_study(&study).map_err(|e| e.to_string())?;
         Ok(Form {
             file_name,
             toml: text.to_string(),
