@@ -72,7 +72,11 @@ impl Server {
     }
 
     /// The run's events as `(name, data)`, read until `until` says stop (or the stream ends).
-    fn events(&self, id: &str, until: &mut dyn FnMut(&str, &Value) -> bool) -> Vec<(String, Value)> {
+    fn events(
+        &self,
+        id: &str,
+        until: &mut dyn FnMut(&str, &Value) -> bool,
+    ) -> Vec<(String, Value)> {
         let response = ureq::get(&self.url(&format!("/api/runs/{id}/events")))
             .call()
             .unwrap();
@@ -144,7 +148,11 @@ fn a_live_run_gives_the_numbers_of_dlp_run() {
     run_ok(&file, &tmp.path().join("out"), &["--no-report"], tmp.path());
     let table = Table::read(&tmp.path().join("out/live/epochs.csv"));
     for column in ["train_loss", "train_acc", "test_loss", "test_acc"] {
-        let expected: Vec<f64> = table.column(column).iter().map(|v| v.parse().unwrap()).collect();
+        let expected: Vec<f64> = table
+            .column(column)
+            .iter()
+            .map(|v| v.parse().unwrap())
+            .collect();
         let live: Vec<f64> = epochs.iter().map(|e| e[column].as_f64().unwrap()).collect();
         assert_eq!(live, expected, "{column}");
     }
@@ -160,13 +168,21 @@ fn bad_input_gets_dlp_checks_message_and_nothing_else_is_served() {
         let file = entry.unwrap().path();
         let text = std::fs::read_to_string(&file).unwrap_or_default();
         // Files are refused by `dlp serve` whatever they hold: it trains generated data only.
-        if file.extension().is_none_or(|e| e != "toml") || text.contains("path =") || text.contains("weights =") {
+        if file.extension().is_none_or(|e| e != "toml")
+            || text.contains("path =")
+            || text.contains("weights =")
+        {
             continue;
         }
         let name = file.file_name().unwrap().to_str().unwrap();
-        let (status, answer) = server.request("POST", &format!("/api/check?file={name}"), Some(&text));
+        let (status, answer) =
+            server.request("POST", &format!("/api/check?file={name}"), Some(&text));
         let checked = dlp(&["check", name], &corpus);
-        let expected = checked.stderr.trim().strip_prefix("error: ").unwrap_or(&checked.stderr);
+        let expected = checked
+            .stderr
+            .trim()
+            .strip_prefix("error: ")
+            .unwrap_or(&checked.stderr);
         let answer: Value = serde_json::from_str(&answer).unwrap();
         assert_eq!(status, 400, "{name}: {answer}");
         assert_eq!(answer["error"].as_str().unwrap().trim(), expected, "{name}");
@@ -183,11 +199,23 @@ fn bad_input_gets_dlp_checks_message_and_nothing_else_is_served() {
         ("POST", "/api/runs/r999/pause"),
     ] {
         let (status, body) = server.request(method, path, None);
-        assert!((400..500).contains(&status), "{method} {path}: {status} {body}");
+        assert!(
+            (400..500).contains(&status),
+            "{method} {path}: {status} {body}"
+        );
     }
-    let (status, answer) = server.post_json("/api/check", &json!({"name": "x", "data": {"kind": "csv", "path": "/etc/passwd"}}));
+    let (status, answer) = server.post_json(
+        "/api/check",
+        &json!({"name": "x", "data": {"kind": "csv", "path": "/etc/passwd"}}),
+    );
     assert_eq!(status, 400);
-    assert!(answer["error"].as_str().unwrap().contains("generated datasets"), "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("generated datasets"),
+        "{answer}"
+    );
     let (status, _) = server.request("POST", "/api/runs", Some("{not json"));
     assert_eq!(status, 400);
     let (status, _) = server.request("GET", "/", None);
@@ -203,8 +231,15 @@ fn closing_the_stream_stops_the_run_and_twenty_clients_queue() {
     assert!(events.len() >= 4);
     // The stream was dropped: the run goes away (its controls answer 404) soon.
     let deadline = Instant::now() + Duration::from_secs(20);
-    while server.request("POST", &format!("/api/runs/{id}/resume"), None).0 != 404 {
-        assert!(Instant::now() < deadline, "the run still trains after its page left");
+    while server
+        .request("POST", &format!("/api/runs/{id}/resume"), None)
+        .0
+        != 404
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the run still trains after its page left"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 
@@ -222,7 +257,11 @@ fn closing_the_stream_stops_the_run_and_twenty_clients_queue() {
     });
     for events in &outcomes {
         let (name, data) = events.last().unwrap();
-        assert_eq!((name.as_str(), &data["status"]), ("done", &json!("ok")), "{events:?}");
+        assert_eq!(
+            (name.as_str(), &data["status"]),
+            ("done", &json!("ok")),
+            "{events:?}"
+        );
     }
     let queued = outcomes
         .iter()
@@ -236,7 +275,11 @@ fn a_study_trains_in_the_background_and_opens_as_its_report() {
     let tmp = tempfile::tempdir().unwrap();
     let results = tmp.path().join("results");
     // A study `dlp run` made before is listed too.
-    let earlier = write(tmp.path(), "earlier.toml", &small_experiment("earlier", 1, 2, ""));
+    let earlier = write(
+        tmp.path(),
+        "earlier.toml",
+        &small_experiment("earlier", 1, 2, ""),
+    );
     run_ok(&earlier, &results, &[], tmp.path());
     let server = Server::start(&results, 2, tmp.path());
     let mut config = moons(3);
@@ -249,13 +292,25 @@ fn a_study_trains_in_the_background_and_opens_as_its_report() {
     loop {
         let (_, list) = server.request("GET", "/api/results", None);
         let list: Value = serde_json::from_str(&list).unwrap();
-        let sweep = list.as_array().unwrap().iter().find(|s| s["name"] == "sweep");
+        let sweep = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "sweep");
         if let Some(s) = sweep.filter(|s| s["runs"] == 4 && s["running"] == false) {
             assert_eq!(s["planned"], 4);
-            assert!(list.as_array().unwrap().iter().any(|s| s["name"] == "earlier"));
+            assert!(
+                list.as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|s| s["name"] == "earlier")
+            );
             break;
         }
-        assert!(Instant::now() < deadline, "the study did not finish: {list}");
+        assert!(
+            Instant::now() < deadline,
+            "the study did not finish: {list}"
+        );
         std::thread::sleep(Duration::from_millis(300));
     }
     let report = answer["report"].as_str().unwrap();
@@ -271,14 +326,18 @@ fn the_page_trains_live_in_chromium() {
         .map(PathBuf::from)
         .find(|p| p.is_file())
     else {
-        assert!(std::env::var_os("CI").is_none(), "Chromium is missing: .ci/run installs it");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Chromium is missing: .ci/run installs it"
+        );
         eprintln!("skipped: no Chromium (apt-get install chromium)");
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
     let server = Server::start(&tmp.path().join("results"), 2, tmp.path());
     let artefacts = artefacts();
-    let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/runner/assets/serve/dev/e2e.js");
+    let e2e =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/runner/assets/serve/dev/e2e.js");
     let output = match Command::new("node")
         .arg("--experimental-websocket")
         .arg(&e2e)
@@ -298,5 +357,9 @@ fn the_page_trains_live_in_chromium() {
     assert!(output.status.success(), "browser checks failed:\n{log}");
     let saved = artefacts.join("saved.toml");
     let checked = dlp(&["check", saved.to_str().unwrap()], tmp.path());
-    assert_eq!(checked.code, 0, "dlp check refuses the saved file:\n{}", checked.stderr);
+    assert_eq!(
+        checked.code, 0,
+        "dlp check refuses the saved file:\n{}",
+        checked.stderr
+    );
 }

@@ -247,10 +247,13 @@ fn validate(mut experiment: Experiment, provenance: Provenance) -> Result<Resolv
         .map_err(|e| invalid(format!("data.{}", e.key().unwrap_or("kind")), e.to_string()))?;
     experiment.data = experiment.data.resolved();
 
-    let architecture = experiment
-        .model
-        .architecture()
-        .map_err(|e| invalid("model.hidden".into(), e.to_string()))?;
+    let architecture = experiment.model.architecture().map_err(|e| {
+        let key = match e {
+            dlp_model::ModelError::BadDropout { .. } => "model.dropout",
+            _ => "model.hidden",
+        };
+        invalid(key.into(), e.to_string())
+    })?;
     if experiment.model.init == dlp_model::Init::File && experiment.model.weights.is_none() {
         return Err(invalid(
             "model.init".into(),

@@ -180,7 +180,8 @@ pub fn main() -> ExitCode {
             dirs,
             host,
             port,
-            jobs: jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            jobs: jobs
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         }),
         Command::List { what } => {
             print!("{}", listing(what));

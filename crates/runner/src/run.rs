@@ -295,7 +295,7 @@ pub(crate) fn train_spec<'a>(
     let experiment = &resolved.experiment;
     Ok(TrainSpec {
         split,
-        architecture: resolved.architecture.clone(),
+        architecture: resolved.architecture,
         loss: dlp_loss::find_loss(&experiment.loss.name)?,
         optimizer: dlp_optim::build_optimizer(&resolved.optimizer, &resolved.optimizer_params)?,
         schedule: dlp_optim::build_schedule(&resolved.schedule, &resolved.schedule_params)?,

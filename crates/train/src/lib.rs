@@ -35,5 +35,7 @@ mod loss;
 mod predict;
 mod trained;
 
-pub use fit::{EpochMetrics, Snapshot, Status, TrainError, TrainSpec, Trained, train, train_watched};
+pub use fit::{
+    EpochMetrics, Snapshot, Status, TrainError, TrainSpec, Trained, train, train_watched,
+};
 pub use predict::predict;

@@ -43,16 +43,20 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
 
 /// The request's configuration: a JSON experiment table, or an experiment file's text (read
 /// as the file `file_name`, which only names it in messages).
-fn form_named(body: &str, file_name: Option<&str>) -> Result<Form, Response> {
-    let form = match serde_json::from_str::<Value>(body) {
+fn form_named(body: &str, file_name: Option<&str>) -> Result<Form, String> {
+    match serde_json::from_str::<Value>(body) {
         Ok(config) if config.is_object() => Form::from_json(&config),
         _ => Form::from_toml(body, file_name),
-    };
-    form.map_err(|message| refuse(StatusCode::BAD_REQUEST, message))
+    }
 }
 
-fn form(body: &str) -> Result<Form, Response> {
+fn form(body: &str) -> Result<Form, String> {
     form_named(body, None)
+}
+
+/// A configuration that cannot be used.
+fn bad_form(message: String) -> Response {
+    refuse(StatusCode::BAD_REQUEST, message)
 }
 
 async fn check(Query(query): Query<HashMap<String, String>>, body: String) -> Response {
@@ -63,14 +67,14 @@ async fn check(Query(query): Query<HashMap<String, String>>, body: String) -> Re
             "toml": form.toml,
         }))
         .into_response(),
-        Err(response) => response,
+        Err(message) => bad_form(message),
     }
 }
 
 async fn to_toml(body: String) -> Response {
     match form(&body) {
         Ok(form) => Json(json!({ "toml": form.toml, "file_name": form.file_name })).into_response(),
-        Err(response) => response,
+        Err(message) => bad_form(message),
     }
 }
 
@@ -80,7 +84,7 @@ async fn start_run(State(server): State<Arc<Server>>, body: String) -> Response 
             let id = server.runs.create(form);
             (StatusCode::CREATED, Json(json!({ "id": id }))).into_response()
         }
-        Err(response) => response,
+        Err(message) => bad_form(message),
     }
 }
 
@@ -113,7 +117,7 @@ async fn stop(State(server): State<Arc<Server>>, Path(id): Path<String>) -> Resp
 async fn start_study(State(server): State<Arc<Server>>, body: String) -> Response {
     let form = match form(&body) {
         Ok(form) => form,
-        Err(response) => return response,
+        Err(message) => return bad_form(message),
     };
     match server.start_study(form) {
         Ok(report) => (StatusCode::CREATED, Json(report)).into_response(),
@@ -135,9 +139,14 @@ async fn report(
 ) -> Response {
     let answer = tokio::task::spawn_blocking(move || server.browse.report(index, &name)).await;
     match answer {
-        Ok(Some(Ok(page))) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response(),
+        Ok(Some(Ok(page))) => {
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+        }
         Ok(Some(Err(message))) => refuse(StatusCode::INTERNAL_SERVER_ERROR, message),
-        Ok(None) => refuse(StatusCode::NOT_FOUND, "no such study in the served results folders"),
+        Ok(None) => refuse(
+            StatusCode::NOT_FOUND,
+            "no such study in the served results folders",
+        ),
         Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }

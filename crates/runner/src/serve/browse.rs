@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
-use dlp_results::{REPORT_HTML, RUNS_CSV, Results, StudyFolder, is_being_written, is_results_folder};
+use dlp_results::{
+    REPORT_HTML, RUNS_CSV, Results, StudyFolder, is_being_written, is_results_folder,
+};
 use serde::Serialize;
 
 /// One study in the results view.
@@ -68,7 +70,10 @@ impl Browse {
     }
 
     fn overview(&self, index: usize, folder: &Path) -> Option<Overview> {
-        let modified = std::fs::metadata(folder.join(RUNS_CSV)).ok()?.modified().ok()?;
+        let modified = std::fs::metadata(folder.join(RUNS_CSV))
+            .ok()?
+            .modified()
+            .ok()?;
         let running = is_being_written(folder);
         if let Some((seen, overview)) = self.known.lock().unwrap().get(folder)
             && *seen == modified

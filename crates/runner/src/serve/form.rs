@@ -34,10 +34,11 @@ impl Form {
             .unwrap_or_else(|| "form".into());
         let file_name = file_name.map_or_else(|| format!("{name}.toml"), str::to_string);
         if file_name.contains(['/', '\\']) || !file_name.ends_with(".toml") {
-            return Err(format!("`{file_name}` cannot name an experiment file here: a name ending in .toml, without folders"));
+            return Err(format!(
+                "`{file_name}` cannot name an experiment file here: a name ending in .toml, without folders"
+            ));
         }
-        let study =
-            Study::parse(Path::new(&file_name), text, &[]).map_err(|e| e.to_string())?;
+        let study = Study::parse(Path::new(&file_name), text, &[]).map_err(|e| e.to_string())?;
         // The page trains generated data only: a path in a form would let a page read any
         // file of the machine.
         for cell in &study.cells {
@@ -74,16 +75,25 @@ mod tests {
         let form = Form::from_json(&config).unwrap();
         assert_eq!(form.file_name, "playground.toml");
         let again = Study::parse(Path::new("x.toml"), &form.toml, &[]).unwrap();
-        assert_eq!(again.cells[0].resolved.identity(), form.study.cells[0].resolved.identity());
+        assert_eq!(
+            again.cells[0].resolved.identity(),
+            form.study.cells[0].resolved.identity()
+        );
     }
 
     #[test]
     fn errors_are_dlp_checks_and_files_are_refused() {
         let bad = serde_json::json!({"name": "p", "optim": {"name": "adma"}});
         let error = Form::from_json(&bad).err().unwrap();
-        assert!(error.starts_with("p.toml:") && error.contains("adam"), "{error}");
+        assert!(
+            error.starts_with("p.toml:") && error.contains("adam"),
+            "{error}"
+        );
         let file = serde_json::json!({"name": "p", "data": {"kind": "csv", "path": "/etc/passwd"}});
         let error = Form::from_json(&file).err().unwrap();
-        assert!(error.contains("/etc/passwd") || error.contains("dlp run"), "{error}");
+        assert!(
+            error.contains("/etc/passwd") || error.contains("dlp run"),
+            "{error}"
+        );
     }
 }

@@ -158,11 +158,16 @@ impl Runs {
             (StatusCode::CONFLICT, message)
         })?;
         let (sender, receiver) = mpsc::channel(BACKLOG);
-        let (sessions, slots, id) = (Arc::clone(&self.sessions), Arc::clone(&self.slots), id.to_string());
+        let (sessions, slots, id) = (
+            Arc::clone(&self.sessions),
+            Arc::clone(&self.slots),
+            id.to_string(),
+        );
         let ticket = self.next.fetch_add(1, Ordering::Relaxed);
         std::thread::spawn(move || {
             let events = Events(sender);
-            let gone = || events.0.is_closed() || *session.control.mode.lock().unwrap() == Mode::Stopped;
+            let gone =
+                || events.0.is_closed() || *session.control.mode.lock().unwrap() == Mode::Stopped;
             let mut tell = |ahead: usize| {
                 events.send("queued", json!({ "position": ahead }));
             };
@@ -174,9 +179,10 @@ impl Runs {
             }
             sessions.lock().unwrap().remove(&id);
         });
-        Ok(futures_util::stream::unfold(receiver, |mut receiver| async move {
-            receiver.recv().await.map(|event| (event, receiver))
-        }))
+        Ok(futures_util::stream::unfold(
+            receiver,
+            |mut receiver| async move { receiver.recv().await.map(|event| (event, receiver)) },
+        ))
     }
 
     /// Pauses, resumes, steps or stops run `id`.
@@ -225,7 +231,11 @@ impl Plane {
         if split.train.n_features != 2 {
             return None;
         }
-        let all = || (0..split.train.len()).map(|i| split.train.row(i)).chain((0..split.test.len()).map(|i| split.test.row(i)));
+        let all = || {
+            (0..split.train.len())
+                .map(|i| split.train.row(i))
+                .chain((0..split.test.len()).map(|i| split.test.row(i)))
+        };
         let range = |axis: usize| {
             let (lo, hi) = all().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
                 (lo.min(f64::from(p[axis])), hi.max(f64::from(p[axis])))
@@ -269,12 +279,19 @@ fn train(form: &Form, control: &Control, events: &Events) -> Result<(), String> 
     let seed = resolved.experiment.seeds.list()[0];
     let split = dlp_data::load(&resolved.experiment.data, seed, Path::new("."))
         .map_err(|e| e.to_string())?;
-    let spec = crate::run::train_spec(resolved, &split, seed, None).map_err(|e| format!("{e:#}"))?;
-    let (head, classes) = (spec.loss.head, split.train.n_classes.max(split.test.n_classes));
+    let spec =
+        crate::run::train_spec(resolved, &split, seed, None).map_err(|e| format!("{e:#}"))?;
+    let (head, classes) = (
+        spec.loss.head,
+        split.train.n_classes.max(split.test.n_classes),
+    );
     let plane = Plane::of(&split);
-    let grid = plane.as_ref().map(|p| json!({ "x": [p.x.0, p.x.1], "y": [p.y.0, p.y.1], "nx": FIELD, "ny": FIELD }));
+    let grid = plane
+        .as_ref()
+        .map(|p| json!({ "x": [p.x.0, p.x.1], "y": [p.y.0, p.y.1], "nx": FIELD, "ny": FIELD }));
     let points = plane.as_ref().map(|_| points(&split));
-    let start = json!({ "epochs": spec.epochs, "classes": classes, "grid": grid, "points": points });
+    let start =
+        json!({ "epochs": spec.epochs, "classes": classes, "grid": grid, "points": points });
     if !events.send("start", start) {
         return Ok(());
     }
@@ -294,7 +311,8 @@ fn train(form: &Form, control: &Control, events: &Events) -> Result<(), String> 
                 .chunks(outputs.len() / (FIELD * FIELD))
                 .map(|row| head.class_and_probability(row, classes))
                 .collect();
-            let bytes = serde_json::to_value(FieldBytes::new(&cells, FIELD, classes)).unwrap_or_default();
+            let bytes =
+                serde_json::to_value(FieldBytes::new(&cells, FIELD, classes)).unwrap_or_default();
             if let (Some(data), Some(bytes)) = (data.as_object_mut(), bytes.as_object()) {
                 data.extend(bytes.clone());
             }

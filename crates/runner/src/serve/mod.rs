@@ -55,7 +55,9 @@ impl Server {
         let name = form.study.name().to_string();
         let folder = out.join(&name);
         if dlp_results::is_being_written(&folder) {
-            return Err(format!("{name} is already training; wait for it or rename the study"));
+            return Err(format!(
+                "{name} is already training; wait for it or rename the study"
+            ));
         }
         let jobs = self.jobs;
         let study: Study = form.study;

@@ -37,7 +37,9 @@ pub fn options() -> Value {
         dlp_optim::fill_defaults(&mut table, params);
         let params: Vec<Value> = params
             .iter()
-            .map(|p| json!({ "name": p.name, "default": table.get(p.name).map(json), "doc": p.doc }))
+            .map(
+                |p| json!({ "name": p.name, "default": table.get(p.name).map(json), "doc": p.doc }),
+            )
             .collect();
         json!({ "name": name, "summary": summary, "params": params })
     };
