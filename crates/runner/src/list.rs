@@ -12,10 +12,12 @@ pub fn datasets() -> String {
     out
 }
 
-/// The model menu.
+/// The models: widths, activations, dropout.
 pub fn models() -> String {
     format!(
-        "models ([model] hidden = [...], activation = ...):\n  {}\n",
+        "models ([model] hidden = [...], activation = ..., dropout = ...):\n  {}\n  \
+         dropout = p, or one p per hidden layer (0 <= p < 1; default 0): torch.nn.Dropout after \
+         each hidden layer's activation in training, off in evaluation\n",
         dlp_model::describe_menu()
     )
 }
