@@ -252,11 +252,14 @@ fn groups(runs: &Runs) -> Vec<Group> {
                 .map(|&(metric, _, _)| {
                     let values = members.iter().filter(|r| finished(r));
                     let s = Summary::of(values.filter_map(|r| r.number(metric)));
+                    // Every metric is >= 0 and accuracies are <= 1: the interval stays in range,
+                    // as the tables of report.md clip it.
+                    let top = if metric.contains("acc") { 1.0 } else { f64::INFINITY };
                     let interval = finite(Some(s.ci95));
                     let stat = Stat {
                         mean: finite(Some(s.mean)),
-                        lo: interval.map(|ci| s.mean - ci),
-                        hi: interval.map(|ci| s.mean + ci),
+                        lo: interval.map(|ci| (s.mean - ci).max(0.0)),
+                        hi: interval.map(|ci| (s.mean + ci).min(top)),
                         n: s.n,
                     };
                     (metric, stat)
