@@ -312,3 +312,52 @@ fn merge_combines_shards_and_names_the_missing_runs() {
         results_without_wall_clock(&whole.join("grid"))
     );
 }
+
+/// `[loss]`'s weight penalties are sweepable: each cell trains with its value, the cell
+/// without penalties is the same run (id and numbers) as the file without the key, and the
+/// penalties change training.
+#[test]
+fn weight_penalties_sweep_and_zero_is_the_run_without_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = "\n[sweep]\n\"loss.l2\" = [0, 1e-4, 1e-2]\n\"loss.l1\" = [0, 1e-3]\n";
+    let swept = write(
+        tmp.path(),
+        "penalties.toml",
+        &small_experiment("penalties", 1, 2, sweep),
+    );
+    let plain = write(
+        tmp.path(),
+        "plain.toml",
+        &small_experiment("plain", 1, 2, ""),
+    );
+    let out = tmp.path().join("results");
+    run_ok(&swept, &out, &[], tmp.path());
+    run_ok(&plain, &out, &[], tmp.path());
+    let runs = Table::read(&out.join("penalties").join("runs.csv"));
+    let plain_runs = Table::read(&out.join("plain").join("runs.csv"));
+    assert_eq!(runs.rows.len(), 6);
+    assert_eq!(&runs.columns[3..5], ["loss.l2", "loss.l1"]);
+    assert_eq!(runs.column("run_id")[0], plain_runs.column("run_id")[0]);
+    let losses = runs.column("final_train_loss");
+    assert_eq!(losses[0], plain_runs.column("final_train_loss")[0]);
+    let mut distinct = losses.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(
+        distinct.len(),
+        6,
+        "every penalty changes training: {losses:?}"
+    );
+    let cell: toml::Table = read(&out.join("penalties").join("cells").join("5.toml"))
+        .parse()
+        .unwrap();
+    assert_eq!(cell["loss"]["l2"].as_float(), Some(1e-2));
+    assert_eq!(cell["loss"]["l1"].as_float(), Some(1e-3));
+    let zero: toml::Table = read(&out.join("penalties").join("cells").join("0.toml"))
+        .parse()
+        .unwrap();
+    assert!(
+        !zero["loss"].as_table().unwrap().contains_key("l2"),
+        "{zero}"
+    );
+}

@@ -82,14 +82,40 @@ pub struct LossConfig {
     /// A registered loss (`dlp list losses`). Defaults to `"mse"`, the TP1 baseline.
     #[serde(default = "default_loss")]
     pub name: String,
+    /// L1 penalty on the weights (not the biases): `l1 * sum |w|` is added to the training
+    /// objective. Defaults to `0`; left out of the serialised configuration when zero, so that
+    /// runs without it keep their ids.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub l1: f64,
+    /// L2 penalty on the weights (not the biases): `l2 * sum w^2` is added to the training
+    /// objective. Defaults to `0`; left out of the serialised configuration when zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub l2: f64,
 }
 
 impl Default for LossConfig {
     fn default() -> Self {
         Self {
             name: default_loss(),
+            l1: 0.0,
+            l2: 0.0,
         }
     }
+}
+
+impl LossConfig {
+    /// The weight penalties, as training applies them.
+    pub fn penalties(&self) -> dlp_model::Penalties {
+        dlp_model::Penalties {
+            l1: self.l1 as f32,
+            l2: self.l2 as f32,
+        }
+    }
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
+fn is_zero(value: &f64) -> bool {
+    *value == 0.0
 }
 
 fn default_loss() -> String {
@@ -287,6 +313,20 @@ fn validate(mut experiment: Experiment, provenance: Provenance) -> Result<Resolv
 
     let loss = dlp_loss::find_loss(&experiment.loss.name)
         .map_err(|e| invalid("loss.name".into(), e.to_string()))?;
+    for (key, value) in [
+        ("loss.l1", experiment.loss.l1),
+        ("loss.l2", experiment.loss.l2),
+    ] {
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(invalid(
+                key.into(),
+                format!(
+                    "must be a finite number >= 0 (got {value}); 0 is no penalty, \
+                     typical values are 1e-5 to 1e-2"
+                ),
+            ));
+        }
+    }
     let classes = match experiment.data.kind {
         dlp_data::DataKind::Gaussians => experiment.data.k,
         dlp_data::DataKind::Csv => None, // known once the file is read

@@ -105,4 +105,32 @@ mod tests {
         };
         assert_eq!(ids(&three)[..], ids(&five)[..3]);
     }
+
+    /// Zero penalties, written or not, keep the ids runs had before `l1` and `l2` existed;
+    /// a sweep over `loss.l2` gives its zero cell those ids too.
+    #[test]
+    fn zero_penalties_keep_the_run_ids() {
+        let ids = |text: &str| {
+            let study = Study::parse("x.toml".as_ref(), text, &[]).unwrap();
+            plan(&study, None)
+                .into_iter()
+                .map(|p| p.run_id)
+                .collect::<Vec<_>>()
+        };
+        let plain = ids("name = 'x'\nseeds = 2\n");
+        assert_eq!(
+            ids("name = 'x'\nseeds = 2\n[loss]\nl1 = 0\nl2 = 0.0\n"),
+            plain
+        );
+        let swept = ids("name = 'x'\nseeds = 2\n[sweep]\n'loss.l2' = [0, 1e-4, 1e-3]\n");
+        assert_eq!(swept.len(), 6);
+        assert_eq!(swept[..2], plain[..]);
+        assert_ne!(ids("name = 'x'\nseeds = 2\n[loss]\nl1 = 1e-4\n"), plain);
+        let study = Study::parse("x.toml".as_ref(), "name = 'x'\n", &[]).unwrap();
+        let identity = study.cells[0].resolved.identity();
+        assert!(
+            !identity.contains("l1") && !identity.contains("l2"),
+            "{identity}"
+        );
+    }
 }

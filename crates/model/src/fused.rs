@@ -28,6 +28,62 @@ pub struct FusedMlp {
     delta_below: Vec<f32>,
     /// Dropout in training passes, when a hidden layer has a rate above 0.
     dropout: Option<Dropout>,
+    /// Weight penalties added to the gradients in [`FusedMlp::backward`] (none when zero).
+    penalties: Penalties,
+}
+
+/// L1 and L2 penalties on the weights of every layer (not on the biases), as Keras'
+/// `kernel_regularizer`s: the training objective is
+/// `data_loss + l1 * sum |w| + l2 * sum w^2`, whose gradient adds
+/// `l1 * sign(w) + 2 * l2 * w` to each weight's (`sign(0) = 0`, as `torch.sign`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Penalties {
+    /// The L1 coefficient, >= 0.
+    pub l1: f32,
+    /// The L2 coefficient, >= 0.
+    pub l2: f32,
+}
+
+impl Penalties {
+    /// Whether both coefficients are 0 (training then does no extra arithmetic).
+    pub fn is_zero(&self) -> bool {
+        self.l1 == 0.0 && self.l2 == 0.0
+    }
+
+    /// Adds the penalties' gradient to `grad`, the gradient of the weights `weight`:
+    /// `grad += l1 * sign(w) + 2 * l2 * w`, each term only when its coefficient is not 0.
+    pub fn add_gradient(&self, weight: &[f32], grad: &mut [f32]) {
+        let (l1, two_l2) = (self.l1, 2.0 * self.l2);
+        match (l1 != 0.0, two_l2 != 0.0) {
+            (false, false) => {}
+            (true, false) => {
+                for (g, &w) in grad.iter_mut().zip(weight) {
+                    *g += l1 * sign(w);
+                }
+            }
+            (false, true) => {
+                for (g, &w) in grad.iter_mut().zip(weight) {
+                    *g += two_l2 * w;
+                }
+            }
+            (true, true) => {
+                for (g, &w) in grad.iter_mut().zip(weight) {
+                    *g += l1 * sign(w) + two_l2 * w;
+                }
+            }
+        }
+    }
+}
+
+/// `torch.sign`: -1, 0 or 1 (0 for 0 and -0; NaN stays NaN).
+fn sign(w: f32) -> f32 {
+    if w > 0.0 {
+        1.0
+    } else if w < 0.0 {
+        -1.0
+    } else {
+        w
+    }
 }
 
 /// Each hidden layer's dropout rate and the random stream its masks are drawn from.
@@ -171,7 +227,16 @@ impl FusedMlp {
             delta: Vec::new(),
             delta_below: Vec::new(),
             dropout: None,
+            penalties: Penalties::default(),
         }
+    }
+
+    /// The same network trained with weight penalties: [`backward`](Self::backward) adds
+    /// their gradient to every weight matrix's (never to the biases'). Zero penalties are the
+    /// network without them, bit for bit.
+    pub fn with_penalties(mut self, penalties: Penalties) -> Self {
+        self.penalties = penalties;
+        self
     }
 
     /// The same network with dropout in its training passes (`forward(x, true)`): after the
@@ -270,7 +335,8 @@ impl FusedMlp {
     }
 
     /// Sets the gradients of every parameter from `d loss / d logits` (`(rows, outputs)`),
-    /// after a training [`forward`](Self::forward) of the same `x`.
+    /// after a training [`forward`](Self::forward) of the same `x`, plus the gradient of the
+    /// weight penalties ([`with_penalties`](Self::with_penalties)) on the weights.
     pub fn backward(&mut self, x: &[f32], d_logits: &[f32]) {
         self.delta.clear();
         self.delta.extend_from_slice(d_logits);
@@ -282,6 +348,12 @@ impl FusedMlp {
             if let Some(below) = below.last() {
                 layer.propagate(&self.delta, &below.slope, &mut self.delta_below);
                 std::mem::swap(&mut self.delta, &mut self.delta_below);
+            }
+        }
+        if !self.penalties.is_zero() {
+            for layer in &mut self.layers {
+                self.penalties
+                    .add_gradient(&layer.weight, &mut layer.grad_weight);
             }
         }
     }
@@ -303,5 +375,63 @@ impl FusedMlp {
         self.layers
             .iter()
             .flat_map(|layer| [&layer.grad_weight[..], &layer.grad_bias[..]])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn network() -> FusedMlp {
+        let tensor = |name: &str, shape: Vec<usize>, values: Vec<f32>| NamedTensor {
+            name: name.into(),
+            shape,
+            values,
+        };
+        let weights = Weights {
+            tensors: vec![
+                tensor("0.weight", vec![2, 2], vec![0.5, -0.25, 0.0, 1.0]),
+                tensor("0.bias", vec![2], vec![0.1, -0.2]),
+                tensor("2.weight", vec![1, 2], vec![-0.75, 0.0]),
+                tensor("2.bias", vec![1], vec![0.3]),
+            ],
+        };
+        FusedMlp::new(&weights, Activation::Tanh)
+    }
+
+    fn grads(mut net: FusedMlp) -> Vec<Vec<f32>> {
+        let x = [1.0, -2.0, 0.5, 0.25];
+        let logits = net.forward(&x, true).to_vec();
+        net.backward(&x, &logits);
+        net.grads().map(<[f32]>::to_vec).collect()
+    }
+
+    /// `l1 * sign(w) + 2 * l2 * w` on the weights only, `sign(0) = 0`; zero penalties change
+    /// no bit.
+    #[test]
+    fn penalties_add_their_gradient_to_the_weights_only() {
+        let plain = grads(network());
+        assert_eq!(grads(network().with_penalties(Penalties::default())), plain);
+        let (l1, l2) = (0.01f32, 0.1f32);
+        let penalised = grads(network().with_penalties(Penalties { l1, l2 }));
+        let weights = network().weights();
+        for (t, ((p, g), tensor)) in penalised
+            .iter()
+            .zip(&plain)
+            .zip(&weights.tensors)
+            .enumerate()
+        {
+            for ((&p, &g), &w) in p.iter().zip(g).zip(&tensor.values) {
+                let expected = if t % 2 == 1 {
+                    g // a bias
+                } else {
+                    g + (l1 * w.signum() * f32::from(u8::from(w != 0.0)) + 2.0 * l2 * w)
+                };
+                assert_eq!(p, expected, "{}", tensor.name);
+            }
+        }
+        assert_eq!(sign(0.0), 0.0);
+        assert_eq!(sign(-0.0), 0.0);
+        assert_eq!((sign(-3.0), sign(2.0)), (-1.0, 1.0));
     }
 }

@@ -49,7 +49,7 @@ pub use activation::{Activation, LEAKY_RELU_SLOPE};
 pub use config::{Dropout, Init, ModelConfig};
 pub use dense::{Batch, Dense, Dev};
 pub use error::ModelError;
-pub use fused::FusedMlp;
+pub use fused::{FusedMlp, Penalties};
 pub use menu::{
     Architecture, MAX_DEPTH, MAX_WIDTH, MENU_DEPTH, NetworkVisitor, WIDTHS, describe_menu,
 };

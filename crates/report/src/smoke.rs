@@ -63,6 +63,7 @@ fn write_results(out: &Path) -> PathBuf {
             split: &split,
             architecture: resolved.architecture,
             loss: dlp_loss::find_loss(&resolved.experiment.loss.name).unwrap(),
+            penalties: resolved.experiment.loss.penalties(),
             optimizer: dlp_optim::build_optimizer(&resolved.optimizer, &resolved.optimizer_params)
                 .unwrap(),
             schedule: dlp_optim::build_schedule(&resolved.schedule, &resolved.schedule_params)

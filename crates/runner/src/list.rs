@@ -41,6 +41,11 @@ pub fn losses() -> String {
             let _ = writeln!(out, "  error: {error}");
         }
     }
+    out.push_str(
+        "  l1 = 0.0, l2 = 0.0  weight penalties, with any loss: the training objective is \
+         loss + l1*sum|w| + l2*sum w^2 over the weights (not the biases); reported losses leave \
+         them out\n",
+    );
     out
 }
 

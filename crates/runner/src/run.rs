@@ -297,6 +297,7 @@ pub(crate) fn train_spec<'a>(
         split,
         architecture: resolved.architecture,
         loss: dlp_loss::find_loss(&experiment.loss.name)?,
+        penalties: experiment.loss.penalties(),
         optimizer: dlp_optim::build_optimizer(&resolved.optimizer, &resolved.optimizer_params)?,
         schedule: dlp_optim::build_schedule(&resolved.schedule, &resolved.schedule_params)?,
         epochs: experiment.train.epochs,

@@ -24,4 +24,6 @@ fn train_spec_defaults_are_the_experiment_file_defaults() {
     );
     assert_eq!(file.experiment.seeds.list(), [spec.seed]);
     assert!(spec.initial_weights.is_none());
+    assert_eq!(spec.penalties, file.experiment.loss.penalties());
+    assert!(spec.penalties.is_zero());
 }

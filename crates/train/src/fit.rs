@@ -3,7 +3,7 @@ use std::time::Instant;
 
 use dlp_data::{BatchOrder, Split, derive_seed, rng};
 use dlp_loss::{Head, LossEntry};
-use dlp_model::{Architecture, Dev, FusedMlp, Network, NetworkVisitor, Weights};
+use dlp_model::{Architecture, Dev, FusedMlp, Network, NetworkVisitor, Penalties, Weights};
 use dlp_optim::{EpochLosses, Optimizer, Schedule, Sgd, SgdConfig};
 use rand::SeedableRng;
 
@@ -20,6 +20,9 @@ pub struct TrainSpec<'a> {
     pub architecture: Architecture,
     /// The loss, which also fixes the head (number of outputs, decision rule).
     pub loss: &'static LossEntry,
+    /// L1 and L2 penalties on the weights, added to the training objective (not to the
+    /// reported losses). Zero by default.
+    pub penalties: Penalties,
     /// The optimizer, with its initial learning rate.
     pub optimizer: Box<dyn Optimizer>,
     /// The learning-rate schedule, consulted before every epoch.
@@ -37,7 +40,8 @@ pub struct TrainSpec<'a> {
 impl<'a> TrainSpec<'a> {
     /// Training on `split` with the defaults of an experiment file: one hidden layer of 10
     /// ReLU units, the `mse` loss (on a sigmoid output), SGD at a constant learning rate of
-    /// 0.01, 10 epochs of batches of 10, seed 0, the seeded `torch.nn.Linear` initialisation.
+    /// 0.01, 10 epochs of batches of 10, seed 0, the seeded `torch.nn.Linear` initialisation,
+    /// no weight penalties.
     pub fn new(split: &'a Split) -> Self {
         Self {
             split,
@@ -45,6 +49,7 @@ impl<'a> TrainSpec<'a> {
                 .architecture()
                 .expect("the default model is valid"),
             loss: dlp_loss::find_loss("mse").expect("mse is built in"),
+            penalties: Penalties::default(),
             optimizer: Box::new(
                 Sgd::new(SgdConfig {
                     lr: 0.01,
@@ -227,10 +232,12 @@ impl NetworkVisitor for Fit<'_, '_> {
                 .load_into(&mut network)
                 .map_err(TrainError::Weights)?;
         }
-        let mut fused = FusedMlp::new(&Weights::of(&mut network), activation).with_dropout(
-            spec.architecture.dropout(),
-            derive_seed(spec.seed, "train/dropout"),
-        );
+        let mut fused = FusedMlp::new(&Weights::of(&mut network), activation)
+            .with_dropout(
+                spec.architecture.dropout(),
+                derive_seed(spec.seed, "train/dropout"),
+            )
+            .with_penalties(spec.penalties);
         let loss = Loss::new(spec.loss, outputs);
         let (train, test) = (Labelled::new(train, outputs), Labelled::new(test, outputs));
 

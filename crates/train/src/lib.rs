@@ -39,3 +39,6 @@ pub use fit::{
     EpochMetrics, Snapshot, Status, TrainError, TrainSpec, Trained, train, train_watched,
 };
 pub use predict::predict;
+
+/// The weight penalties of [`TrainSpec::penalties`].
+pub use dlp_model::Penalties;

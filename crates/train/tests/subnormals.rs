@@ -28,6 +28,7 @@ fn a_long_canonical_training_keeps_no_subnormals() {
         split: &split,
         architecture: Architecture::new(&[20, 20], Activation::Relu).unwrap(),
         loss: dlp_loss::find_loss("bce_with_logits").unwrap(),
+        penalties: dlp_train::Penalties::default(),
         optimizer: Box::new(Watched::new(0.01, &counts)),
         schedule: dlp_optim::build_schedule("constant", &toml::Table::new()).unwrap(),
         epochs: 100,

@@ -52,6 +52,7 @@ fn run_with(
         split,
         architecture: Architecture::new(hidden, Activation::Relu).expect("a valid architecture"),
         loss: dlp_loss::find_loss("bce_with_logits").expect("a built-in loss"),
+        penalties: dlp_train::Penalties::default(),
         optimizer,
         schedule: dlp_optim::build_schedule("constant", &toml::Table::new())
             .expect("valid schedule"),
