@@ -254,7 +254,11 @@ fn groups(runs: &Runs) -> Vec<Group> {
                     let s = Summary::of(values.filter_map(|r| r.number(metric)));
                     // Every metric is >= 0 and accuracies are <= 1: the interval stays in range,
                     // as the tables of report.md clip it.
-                    let top = if metric.contains("acc") { 1.0 } else { f64::INFINITY };
+                    let top = if metric.contains("acc") {
+                        1.0
+                    } else {
+                        f64::INFINITY
+                    };
                     let interval = finite(Some(s.ci95));
                     let stat = Stat {
                         mean: finite(Some(s.mean)),
