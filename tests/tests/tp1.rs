@@ -33,7 +33,7 @@ fn every_tp1_claim_holds() {
     );
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert!(
-        claims.len() >= 40,
+        claims.len() >= 52,
         "only {} claims checked:\n{}",
         claims.len(),
         output.stdout
