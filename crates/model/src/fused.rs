@@ -13,7 +13,7 @@ use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::activation::Activation;
-use crate::rows::RowSums;
+use crate::rows::{RowSums, uses_gemm};
 use crate::weights::{NamedTensor, Weights, tensor_name};
 
 /// An MLP's parameters, gradients and activations as flat `f32` buffers, laid out as
@@ -125,6 +125,8 @@ struct Layer {
     weight: Vec<f32>,
     /// `weight` transposed, `(in, out)`: the forward pass adds `x[i] * row i` to the outputs,
     /// a loop over contiguous memory without a reduction, which the compiler vectorises.
+    /// Empty for a layer whose outputs go through the matrix product, which reads `weight`
+    /// transposed in place.
     weight_t: Vec<f32>,
     bias: Vec<f32>,
     grad_weight: Vec<f32>,
@@ -140,6 +142,10 @@ struct Layer {
 
 impl Layer {
     fn transpose(&mut self) {
+        if uses_gemm(self.outputs) {
+            return;
+        }
+        self.weight_t.resize(self.weight.len(), 0.0);
         for (o, row) in self.weight.chunks_exact(self.inputs).enumerate() {
             for (i, &w) in row.iter().enumerate() {
                 self.weight_t[i * self.outputs + o] = w;
@@ -155,7 +161,12 @@ impl Layer {
             coefs: input,
             t_stride: self.inputs,
             k_stride: 1,
-            rows: &self.weight_t,
+            rows: if uses_gemm(self.outputs) {
+                &self.weight
+            } else {
+                &self.weight_t
+            },
+            rows_transposed: uses_gemm(self.outputs),
         }
         .write_to(&mut self.output, self.outputs);
     }
@@ -168,6 +179,7 @@ impl Layer {
             t_stride: 1,
             k_stride: self.outputs,
             rows: input,
+            rows_transposed: false,
         }
         .write_to(&mut self.grad_weight, self.inputs);
         self.grad_bias.fill(0.0);
@@ -187,6 +199,7 @@ impl Layer {
             t_stride: self.outputs,
             k_stride: 1,
             rows: &self.weight,
+            rows_transposed: false,
         }
         .write_to(below, self.inputs);
         for (b, &s) in below.iter_mut().zip(slope_below) {
@@ -209,7 +222,7 @@ impl FusedMlp {
                     inputs,
                     outputs,
                     weight: weight.values.clone(),
-                    weight_t: vec![0.0; weight.values.len()],
+                    weight_t: Vec::new(),
                     bias: bias.values.clone(),
                     grad_weight: vec![0.0; weight.values.len()],
                     grad_bias: vec![0.0; outputs],

@@ -39,6 +39,7 @@ mod config;
 mod dense;
 mod error;
 mod fused;
+mod matmul;
 mod menu;
 mod network;
 mod rows;

@@ -1,7 +1,8 @@
 //! The one loop of [`FusedMlp`](crate::FusedMlp)'s passes, specialised per width.
 
-use dfdx::prelude::*;
 use multiversion::multiversion;
+
+use crate::matmul::{MatRef, matmul};
 
 /// `targets[t] = init + sum over k of coef(t, k) * rows[k]`, for every row `t` of `targets`,
 /// with `k` ascending and `coef(t, k) = coefs[t * t_stride + k * k_stride]`. Rows are `width`
@@ -16,11 +17,19 @@ pub(crate) struct RowSums<'a> {
     pub(crate) t_stride: usize,
     pub(crate) k_stride: usize,
     pub(crate) rows: &'a [f32],
+    /// `rows` is stored transposed, `(width, k)` row-major: row `k` is column `k` of it. Only
+    /// for widths that [`uses_gemm`], which reads it in place.
+    pub(crate) rows_transposed: bool,
 }
 
-/// From this width on, a row of accumulators no longer fits in registers and dfdx's matrix
-/// product (the `gemm` crate: register tiling, AVX and FMA where the CPU has them) is faster,
-/// copies of the operands included: 1.5x for a 2-128-128-1 network at batch 100 (`benches/README.md`).
+/// Whether a pass over rows of `width` goes through the matrix product.
+pub(crate) fn uses_gemm(width: usize) -> bool {
+    width >= GEMM_WIDTH
+}
+
+/// From this width on, a row of accumulators no longer fits in registers and a matrix
+/// product (the `gemm` crate, dfdx's kernel: register tiling, AVX and FMA where the CPU has
+/// them) is faster: 1.5x for a 2-128-128-1 network at batch 100 (`benches/README.md`).
 const GEMM_WIDTH: usize = 64;
 
 impl RowSums<'_> {
@@ -28,9 +37,13 @@ impl RowSums<'_> {
     /// array the compiler keeps in registers; other widths below [`GEMM_WIDTH`] two such
     /// arrays (`blocked`).
     pub(crate) fn write_to(&self, targets: &mut [f32], width: usize) {
-        if width >= GEMM_WIDTH {
+        if uses_gemm(width) {
             return self.gemm(targets, width);
         }
+        assert!(
+            !self.rows_transposed,
+            "only the matrix product reads transposed rows"
+        );
         macro_rules! by_width {
             ($($n:literal),*) => {
                 match width {
@@ -47,24 +60,30 @@ impl RowSums<'_> {
         self.coefs[t * self.t_stride + k * self.k_stride]
     }
 
-    /// The same sums as one matrix product `coefs (t x k) . rows (k x width)` through dfdx.
+    /// The same sums as one matrix product `coefs (t x k) . rows (k x width)`, read in place.
     /// Their order is gemm's, fixed for a given CPU.
     fn gemm(&self, targets: &mut [f32], width: usize) {
-        let dev = Cpu::default();
         let (t, k) = (targets.len() / width, self.rows.len() / width);
-        let rows = dev.tensor_from_vec(self.rows.to_vec(), (k, width));
-        // The passes' coefficients are always a whole matrix, row-major or transposed.
-        let coefs = self.coefs[..t * k].to_vec();
-        let product = if self.k_stride == 1 {
-            debug_assert!(t == 1 || self.t_stride == k);
-            dev.tensor_from_vec(coefs, (t, k)).matmul(rows)
-        } else {
-            debug_assert!(self.t_stride == 1 && self.k_stride == t);
-            dev.tensor_from_vec(coefs, (k, t))
-                .permute::<_, Axes2<1, 0>>()
-                .matmul(rows)
+        let coefs = MatRef {
+            data: self.coefs,
+            rows: t,
+            cols: k,
+            row_stride: self.t_stride,
+            col_stride: self.k_stride,
         };
-        product.copy_into(targets);
+        let (row_stride, col_stride) = if self.rows_transposed {
+            (1, k)
+        } else {
+            (width, 1)
+        };
+        let rows = MatRef {
+            data: self.rows,
+            rows: k,
+            cols: width,
+            row_stride,
+            col_stride,
+        };
+        matmul(targets, coefs, rows);
         if let Some(init) = self.init {
             for target in targets.chunks_exact_mut(width) {
                 for (x, &b) in target.iter_mut().zip(init) {
@@ -190,6 +209,7 @@ mod tests {
                     t_stride,
                     k_stride,
                     rows: &rows,
+                    rows_transposed: false,
                 };
                 let mut got = vec![f32::NAN; t_count * width];
                 sums.write_to(&mut got, width);
