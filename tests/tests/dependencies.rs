@@ -9,7 +9,7 @@ use std::path::Path;
 /// bottom. Every other crate under `crates/` is a plugin.
 const CORE: &[(&str, &[&str])] = &[
     ("dlp-registry", &[]),
-    ("dlp-data", &[]),
+    ("dlp-data", &["dlp-registry"]),
     ("dlp-optim", &["dlp-registry"]),
     ("dlp-loss", &["dlp-registry"]),
     ("dlp-model", &["dlp-optim"]),

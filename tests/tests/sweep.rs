@@ -361,3 +361,81 @@ fn weight_penalties_sweep_and_zero_is_the_run_without_them() {
         "{zero}"
     );
 }
+
+/// `[data] features` is sweepable: each cell trains on its inputs (its weights have one input
+/// per feature), the cell of the default `["x1", "x2"]` is the same run (id and numbers) as
+/// the file without the key, `runs.csv` shows the lists readably, claims select by them, and
+/// the report draws every cell's boundary in the x1/x2 plane.
+#[test]
+fn input_features_sweep_and_the_default_is_the_run_without_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = "\n[sweep]\n\"data.features\" = [[\"x1\", \"x2\"], [\"x1\", \"x2\", \"x1^2\", \
+                 \"x2^2\"], [\"x1\", \"x2\", \"x1^2\", \"x2^2\", \"x1*x2\", \"sin(x1)\", \
+                 \"sin(x2)\"]]\n\n\
+                 [[expect]]\nclaim = \"the coordinates alone learn moons\"\n\
+                 metric = \"final_test_acc\"\nwhere = { \"data.features\" = [\"x1\", \"x2\"] }\n\
+                 op = \">\"\nvalue = 0.5\n";
+    let swept = write(
+        tmp.path(),
+        "features.toml",
+        &small_experiment("features", 1, 2, sweep),
+    );
+    let plain = write(
+        tmp.path(),
+        "plain.toml",
+        &small_experiment("plain", 1, 2, ""),
+    );
+    let out = tmp.path().join("results");
+    let output = run_ok(&swept, &out, &[], tmp.path());
+    assert!(
+        output.stdout.contains("PASS") || output.stderr.contains("PASS"),
+        "{}\n{}",
+        output.stdout,
+        output.stderr
+    );
+    run_ok(&plain, &out, &[], tmp.path());
+    let dir = out.join("features");
+    let runs = Table::read(&dir.join("runs.csv"));
+    let plain_runs = Table::read(&out.join("plain").join("runs.csv"));
+    assert_eq!(runs.columns[3], "data.features");
+    assert_eq!(
+        runs.column("data.features"),
+        [
+            "[x1 x2]",
+            "[x1 x2 x1^2 x2^2]",
+            "[x1 x2 x1^2 x2^2 x1*x2 sin(x1) sin(x2)]"
+        ]
+    );
+    assert_eq!(runs.column("run_id")[0], plain_runs.column("run_id")[0]);
+    let losses = runs.column("final_train_loss");
+    assert_eq!(losses[0], plain_runs.column("final_train_loss")[0]);
+    assert!(
+        losses[0] != losses[1] && losses[1] != losses[2],
+        "{losses:?}"
+    );
+    let default: toml::Table = read(&dir.join("cells").join("0.toml")).parse().unwrap();
+    assert!(!default["data"].as_table().unwrap().contains_key("features"));
+    let all: toml::Table = read(&dir.join("cells").join("2.toml")).parse().unwrap();
+    assert_eq!(all["data"]["features"].as_array().unwrap().len(), 7);
+    // The first layer's weights take one input per feature.
+    for (row, inputs) in [2, 4, 7].into_iter().enumerate() {
+        let id = &runs.column("run_id")[row];
+        let bytes = std::fs::read(dir.join("weights").join(format!("{id}.safetensors"))).unwrap();
+        let length = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        let header: serde_json::Value = serde_json::from_slice(&bytes[8..8 + length]).unwrap();
+        assert_eq!(header["0.weight"]["shape"], serde_json::json!([8, inputs]));
+    }
+    for cell in 0..3 {
+        let png = dir.join("plots").join(format!("boundary-cell{cell}.png"));
+        assert!(png.is_file(), "{}", png.display());
+    }
+    let report = read(&dir.join("report.md"));
+    assert!(
+        report.contains("data.features=[x1 x2 x1^2 x2^2]"),
+        "{report}"
+    );
+    assert!(
+        report.contains("**PASS** the coordinates alone learn moons"),
+        "{report}"
+    );
+}

@@ -484,11 +484,19 @@ fn set(document: &mut DocumentMut, key: &str, value: Value) -> Result<(), String
     Ok(())
 }
 
+/// A swept value as `runs.csv` and cell labels show it: a string bare (`relu`), a list of
+/// strings bare and space-separated like the `hidden` column (`[x1 x2 x1^2]`, no quotes for
+/// csv to double), anything else as TOML (`0.01`, `[20, 20]`).
 fn value_text(value: &Value) -> String {
-    match value.as_str() {
-        Some(text) => text.to_string(),
-        None => value.to_string().trim().to_string(),
+    if let Some(text) = value.as_str() {
+        return text.to_string();
     }
+    if let Some(items) = value.as_array().filter(|a| !a.is_empty())
+        && let Some(texts) = items.iter().map(Value::as_str).collect::<Option<Vec<_>>>()
+    {
+        return format!("[{}]", texts.join(" "));
+    }
+    value.to_string().trim().to_string()
 }
 
 fn describe(values: &[(Column, Value)]) -> String {

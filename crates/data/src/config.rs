@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::DataError;
+use crate::{DataError, Feature};
 
 /// Which dataset to use. Defaults to `tp1_spirals`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -56,9 +56,9 @@ impl DataKind {
     /// The keys of the `[data]` table this kind accepts besides `kind`, comma-separated.
     pub fn accepted_keys(self) -> &'static str {
         match self {
-            DataKind::Gaussians => "n_train, n_test, noise, k, standardize",
-            DataKind::Csv => "path, test_path, test_fraction, label_column, standardize",
-            _ => "n_train, n_test, noise, standardize",
+            DataKind::Gaussians => "n_train, n_test, noise, k, features, standardize",
+            DataKind::Csv => "path, test_path, test_fraction, label_column, features, standardize",
+            _ => "n_train, n_test, noise, features, standardize",
         }
     }
 
@@ -96,7 +96,7 @@ pub(crate) const DEFAULT_TEST_FRACTION: f64 = 0.2;
 /// config.validate().unwrap();
 /// assert_eq!(config.resolved().n_train, Some(500));
 /// ```
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DataConfig {
     /// Which dataset. Defaults to `tp1_spirals`.
@@ -135,9 +135,38 @@ pub struct DataConfig {
     /// column.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label_column: Option<String>,
+    /// The model's inputs, computed from each 2-D point `(x1, x2)` in the order written (see
+    /// [`Feature`]; each at most once): TensorFlow Playground's `x1`, `x2`, `x1^2`, `x2^2`,
+    /// `x1*x2`, `sin(x1)`, `sin(x2)`. Computed on the raw coordinates, before
+    /// `standardize`; 2-D data only. Defaults to `["x1", "x2"]`, the coordinates themselves,
+    /// which is left out of the serialised configuration so that run ids do not change.
+    #[serde(skip_serializing_if = "is_default_features")]
+    pub features: Vec<Feature>,
     /// Whether to rescale every feature to mean 0 and standard deviation 1, with statistics
     /// fitted on the training set only and applied to both sets. Defaults to `false`.
     pub standardize: bool,
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        DataConfig {
+            kind: DataKind::default(),
+            n_train: None,
+            n_test: None,
+            noise: None,
+            k: None,
+            path: None,
+            test_path: None,
+            test_fraction: None,
+            label_column: None,
+            features: Feature::DEFAULT.to_vec(),
+            standardize: false,
+        }
+    }
+}
+
+fn is_default_features(features: &[Feature]) -> bool {
+    features == Feature::DEFAULT
 }
 
 impl DataConfig {
@@ -219,6 +248,18 @@ impl DataConfig {
                 got,
             });
         }
+        if self.features.is_empty() {
+            return Err(DataError::BadFeatures {
+                reason: "lists no feature (the default is [\"x1\", \"x2\"])".into(),
+            });
+        }
+        for (i, feature) in self.features.iter().enumerate() {
+            if self.features[..i].contains(feature) {
+                return Err(DataError::BadFeatures {
+                    reason: format!("lists `{feature}` twice (each feature at most once)"),
+                });
+            }
+        }
         if let Some(f) = self.test_fraction {
             // Written so that NaN fails too.
             if !(f > 0.0 && f < 1.0) {
@@ -231,6 +272,11 @@ impl DataConfig {
             }
         }
         Ok(())
+    }
+
+    /// Whether `features` is the default, `["x1", "x2"]`.
+    pub fn has_default_features(&self) -> bool {
+        is_default_features(&self.features)
     }
 
     /// A copy with every default that applies to `kind` filled in, for writing the resolved
@@ -380,6 +426,59 @@ mod tests {
     }
 
     #[test]
+    fn features_default_to_the_coordinates_and_are_left_out_when_default() {
+        let config = parse("");
+        assert_eq!(config.features, Feature::DEFAULT);
+        assert!(config.has_default_features());
+        // The default is not written, so files without `features` keep their run ids, and
+        // so do files that write the default.
+        let text = toml::to_string(&parse("features = [\"x1\", \"x2\"]").resolved()).unwrap();
+        assert!(!text.contains("features"), "{text}");
+        assert_eq!(text, toml::to_string(&config.resolved()).unwrap());
+        let all = parse(
+            "features = [\"x1\", \"x2\", \"x1^2\", \"x2^2\", \"x1*x2\", \"sin(x1)\", \"sin(x2)\"]",
+        );
+        assert_eq!(all.features, Feature::ALL);
+        all.validate().unwrap();
+        let text = toml::to_string(&all).unwrap();
+        assert!(
+            text.contains(
+                "features = [\"x1\", \"x2\", \"x1^2\", \"x2^2\", \"x1*x2\", \"sin(x1)\", \"sin(x2)\"]"
+            ),
+            "{text}"
+        );
+        assert_eq!(parse(&text), all);
+        let swapped = parse("features = [\"x2\", \"x1\"]");
+        assert!(!swapped.has_default_features());
+        assert!(toml::to_string(&swapped).unwrap().contains("features"));
+    }
+
+    #[test]
+    fn bad_feature_lists() {
+        let e = toml::from_str::<DataConfig>("features = [\"x1\", \"x1**2\"]").unwrap_err();
+        assert!(
+            e.message().contains("unknown feature `x1**2`")
+                && e.message().ends_with("did you mean `x1^2`?"),
+            "{e}"
+        );
+        let cases = [
+            (
+                "features = []",
+                "`features` lists no feature (the default is [\"x1\", \"x2\"])",
+            ),
+            (
+                "features = [\"x1\", \"x1^2\", \"x1\"]",
+                "`features` lists `x1` twice (each feature at most once)",
+            ),
+        ];
+        for (text, message) in cases {
+            let e = err(text);
+            assert_eq!(e.key(), Some("features"), "{text}");
+            assert_eq!(e.to_string(), message, "{text}");
+        }
+    }
+
+    #[test]
     fn keys_that_do_not_apply() {
         let cases = [
             ("kind = \"circles\"\nk = 3", "k"),
@@ -399,7 +498,8 @@ mod tests {
         }
         assert_eq!(
             err("kind = \"circles\"\nk = 3").to_string(),
-            "`k` does not apply to kind `circles` (it accepts: n_train, n_test, noise, standardize)"
+            "`k` does not apply to kind `circles` (it accepts: n_train, n_test, noise, features, \
+             standardize)"
         );
     }
 

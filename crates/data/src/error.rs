@@ -53,6 +53,23 @@ pub enum DataError {
         reason: &'static str,
     },
 
+    /// `features` is empty or lists a feature twice.
+    #[error("`features` {reason}")]
+    BadFeatures {
+        /// What is wrong with the list.
+        reason: String,
+    },
+
+    /// `features` is set for data that does not have exactly 2 feature columns.
+    #[error(
+        "`features` needs 2-D data (the features are computed from x1 and x2), but the data \
+         has {columns} feature column(s); remove `features` or keep 2 columns"
+    )]
+    FeaturesNeed2d {
+        /// The data's number of feature columns.
+        columns: usize,
+    },
+
     /// A data file could not be opened or read.
     #[error("cannot read `{}`", path.display())]
     Io {
@@ -232,6 +249,7 @@ impl DataError {
             | DataError::Conflict { key, .. }
             | DataError::Io { key, .. } => Some(key),
             DataError::UnknownLabelColumn { .. } => Some("label_column"),
+            DataError::BadFeatures { .. } | DataError::FeaturesNeed2d { .. } => Some("features"),
             _ => None,
         }
     }

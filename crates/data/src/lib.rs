@@ -1,8 +1,10 @@
 //! Datasets for dlp's hyperparameter studies: the TP1 spirals and other seeded 2-D
-//! generators, users' csv files, standardisation and shuffled mini-batches.
+//! generators, users' csv files, input features, standardisation and shuffled mini-batches.
 //!
 //! A [`DataConfig`] is the `[data]` table of an experiment file; [`load`] turns it and the
-//! run's seed into a [`Split`] of two [`Dataset`]s. Every random draw comes from a
+//! run's seed into a [`Split`] of two [`Dataset`]s, whose rows are the model's inputs: the
+//! raw points mapped through an [`InputMap`] (features, then standardisation).
+//! [`load_raw`] gives the raw points and the map instead. Every random draw comes from a
 //! [`DataRng`] seeded through [`derive_seed`], so the same seed always yields the same bits.
 //! This crate knows nothing of tensors or training.
 //!
@@ -27,6 +29,7 @@ mod batch;
 mod config;
 mod dataset;
 mod error;
+mod features;
 mod generators;
 mod kinds;
 mod load;
@@ -37,8 +40,9 @@ pub use batch::BatchOrder;
 pub use config::{DataConfig, DataKind};
 pub use dataset::{Dataset, Split};
 pub use error::DataError;
+pub use features::{Feature, InputMap, UnknownFeature};
 pub use kinds::{KindDoc, kinds};
-pub use load::load;
+pub use load::{load, load_raw};
 pub use seed::{DataRng, derive_seed, rng};
 pub use standardize::Standardizer;
 

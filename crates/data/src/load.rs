@@ -4,9 +4,11 @@ use std::path::Path;
 
 use crate::config::{DEFAULT_K, DEFAULT_TEST_FRACTION};
 use crate::generators;
-use crate::{DataConfig, DataError, DataKind, Split, Standardizer, derive_seed, rng};
+use crate::{DataConfig, DataError, DataKind, InputMap, Split, derive_seed, rng};
 
-/// Validates `config` and loads its training and test sets.
+/// Validates `config` and loads its training and test sets, as the model sees them: the raw
+/// points of [`load_raw`] through its [`InputMap`] (the chosen features, then, with
+/// `standardize`, the training set's statistics applied to both sets).
 ///
 /// Generated kinds draw the training set from `rng(derive_seed(seed, "data/train"))` and the
 /// test set, independently, from `rng(derive_seed(seed, "data/test"))`, so the same seed
@@ -14,9 +16,25 @@ use crate::{DataConfig, DataError, DataKind, Split, Standardizer, derive_seed, r
 /// csv paths are resolved against `base_dir`, the experiment file's folder. With
 /// `standardize`, the statistics are fitted on the training set and applied to both.
 pub fn load(config: &DataConfig, seed: u64, base_dir: &Path) -> Result<Split, DataError> {
+    let (raw, map) = load_raw(config, seed, base_dir)?;
+    Ok(map.apply_split(&raw))
+}
+
+/// Validates `config` and loads its training and test sets as generated or read (the data's
+/// own coordinates, before features and standardisation), with the [`InputMap`] fitted on the
+/// training set that [`load`] applies to them. Code that evaluates a model on other raw
+/// points (a grid over the plane) maps them through the same `InputMap`.
+///
+/// Fails with [`DataError::FeaturesNeed2d`] when `features` is set for a csv file that does
+/// not have exactly 2 feature columns.
+pub fn load_raw(
+    config: &DataConfig,
+    seed: u64,
+    base_dir: &Path,
+) -> Result<(Split, InputMap), DataError> {
     config.validate()?;
     let config = config.resolved();
-    let mut split = match config.kind.generator_defaults() {
+    let split = match config.kind.generator_defaults() {
         Some((n_train, n_test, noise)) => {
             let n_train = config.n_train.unwrap_or(n_train);
             let n_test = config.n_test.unwrap_or(n_test);
@@ -52,17 +70,14 @@ pub fn load(config: &DataConfig, seed: u64, base_dir: &Path) -> Result<Split, Da
             )?
         }
     };
-    if config.standardize {
-        let standardizer = Standardizer::fit(&split.train);
-        standardizer.apply(&mut split.train);
-        standardizer.apply(&mut split.test);
-    }
-    Ok(split)
+    let map = InputMap::fit(&config, &split.train)?;
+    Ok((split, map))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Feature, Standardizer};
 
     fn generated(kind: DataKind) -> DataConfig {
         DataConfig {
@@ -159,6 +174,83 @@ mod tests {
         };
         let e = load(&config, 0, Path::new(".")).unwrap_err();
         assert_eq!(e.key(), Some("noise"));
+    }
+
+    #[test]
+    fn default_features_leave_the_data_as_generated() {
+        for standardize in [false, true] {
+            let config = DataConfig {
+                standardize,
+                ..DataConfig::default()
+            };
+            let (raw, map) = load_raw(&config, 4, Path::new(".")).unwrap();
+            let split = load(&config, 4, Path::new(".")).unwrap();
+            assert_eq!(map.inputs(), 2);
+            if standardize {
+                // As before features existed: the standardiser fitted on the raw training set.
+                let mut expect = raw.clone();
+                let s = Standardizer::fit(&raw.train);
+                s.apply(&mut expect.train);
+                s.apply(&mut expect.test);
+                assert_eq!(split, expect);
+            } else {
+                assert_eq!(split, raw);
+            }
+        }
+    }
+
+    #[test]
+    fn features_are_computed_from_the_raw_points_then_standardized() {
+        let config = DataConfig {
+            features: Feature::ALL.to_vec(),
+            standardize: true,
+            ..DataConfig::default()
+        };
+        let (raw, map) = load_raw(&config, 2, Path::new(".")).unwrap();
+        let split = load(&config, 2, Path::new(".")).unwrap();
+        assert_eq!((raw.train.n_features, split.train.n_features), (2, 7));
+        assert_eq!((split.train.len(), split.test.len()), (4000, 1000));
+        // Every column of the training set has mean 0 and std 1: standardised after the
+        // features were computed.
+        let s = Standardizer::fit(&split.train);
+        for j in 0..7 {
+            assert!(s.mean()[j].abs() < 1e-4, "{:?}", s.mean());
+            assert!((s.std()[j] - 1.0).abs() < 1e-4, "{:?}", s.std());
+        }
+        // Test row 0 by hand: each feature of the raw point, standardised with the training
+        // set's statistics of that feature.
+        let fitted = map.standardizer().unwrap();
+        let [x1, x2] = [raw.test.row(0)[0], raw.test.row(0)[1]];
+        for (j, feature) in Feature::ALL.into_iter().enumerate() {
+            let expect =
+                ((f64::from(feature.value(x1, x2)) - fitted.mean()[j]) / fitted.std()[j]) as f32;
+            assert_eq!(split.test.row(0)[j], expect, "{feature}");
+        }
+        // The map gives the same inputs for the raw points as the split holds.
+        assert_eq!(map.apply(&raw.test.features), split.test.features);
+    }
+
+    #[test]
+    fn features_need_two_csv_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("d.csv"),
+            "a,b,c,y\n1,2,3,0\n4,5,6,1\n7,8,9,0\n1,1,1,1\n",
+        )
+        .unwrap();
+        let config = DataConfig {
+            kind: DataKind::Csv,
+            path: Some("d.csv".into()),
+            features: vec![Feature::X1, Feature::SinX1],
+            ..DataConfig::default()
+        };
+        let e = load(&config, 0, dir.path()).unwrap_err();
+        assert_eq!(e.key(), Some("features"));
+        let plain = DataConfig {
+            features: Feature::DEFAULT.to_vec(),
+            ..config
+        };
+        assert_eq!(load(&plain, 0, dir.path()).unwrap().train.n_features, 3);
     }
 
     #[test]

@@ -62,10 +62,15 @@ impl Standardizer {
             self.mean.len(),
             "standardizer fitted on another feature count"
         );
+        self.apply_rows(&mut data.features);
+    }
+
+    /// Applies the fitted map to row-major `rows` of as many features as it was fitted on.
+    pub(crate) fn apply_rows(&self, rows: &mut [f32]) {
         if self.mean.is_empty() {
             return;
         }
-        for row in data.features.chunks_exact_mut(self.mean.len()) {
+        for row in rows.chunks_exact_mut(self.mean.len()) {
             for ((x, m), s) in row.iter_mut().zip(&self.mean).zip(&self.std) {
                 *x = ((f64::from(*x) - m) / s) as f32;
             }

@@ -3,6 +3,7 @@
 //! a grid of small ones across the sweep (as TensorFlow Playground shows them).
 
 use anyhow::{Context, Result, bail};
+use dlp_data::InputMap;
 use dlp_model::Weights;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -92,8 +93,67 @@ pub fn figures(
     out
 }
 
-/// A model's prediction over the plane around a run's test points (the bounding box plus a
-/// 10% margin), cell `(i, j)` centred at `x.0 + (i + 0.5) * step`, rows from `y.0` up.
+/// A square grid of cells over the plane of a 2-D dataset's raw coordinates: the bounding
+/// box of some points plus a 10% margin on each side (at least 1e-3), cell `(i, j)` centred
+/// at `(x.0 + (i + 0.5) * step.0, y.0 + (j + 0.5) * step.1)`, rows from `y.0` up. The report's
+/// decision boundaries and `dlp serve`'s live field both draw on it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Plane {
+    /// The x1 range.
+    pub x: (f64, f64),
+    /// The x2 range.
+    pub y: (f64, f64),
+    /// Cells per side.
+    pub resolution: usize,
+}
+
+impl Plane {
+    /// The plane around `points` (raw `(x1, x2)` coordinates), `resolution` cells per side.
+    pub fn around(points: impl IntoIterator<Item = (f64, f64)>, resolution: usize) -> Plane {
+        let inf = (f64::INFINITY, f64::NEG_INFINITY);
+        let (x, y) = points.into_iter().fold((inf, inf), |(x, y), (px, py)| {
+            ((x.0.min(px), x.1.max(px)), (y.0.min(py), y.1.max(py)))
+        });
+        let pad = |(lo, hi): (f64, f64)| {
+            let margin = ((hi - lo) * 0.1).max(1e-3);
+            (lo - margin, hi + margin)
+        };
+        Plane {
+            x: pad(x),
+            y: pad(y),
+            resolution,
+        }
+    }
+
+    /// The plane around the rows of a 2-D dataset (as generated or read).
+    pub fn around_rows<'a>(rows: impl IntoIterator<Item = &'a [f32]>, resolution: usize) -> Plane {
+        let points = rows.into_iter().map(|p| (f64::from(p[0]), f64::from(p[1])));
+        Plane::around(points, resolution)
+    }
+
+    /// The width and height of a cell.
+    pub fn step(&self) -> (f64, f64) {
+        let n = self.resolution as f64;
+        ((self.x.1 - self.x.0) / n, (self.y.1 - self.y.0) / n)
+    }
+
+    /// The cells' centres, row-major from `y.0` up, as raw 2-D points (`x1, x2, x1, x2, ...`):
+    /// map them through the data's [`InputMap`](dlp_data::InputMap) before a model sees them.
+    pub fn grid(&self) -> Vec<f32> {
+        let (n, step) = (self.resolution, self.step());
+        let mut grid = Vec::with_capacity(n * n * 2);
+        for j in 0..n {
+            for i in 0..n {
+                grid.push((self.x.0 + (i as f64 + 0.5) * step.0) as f32);
+                grid.push((self.y.0 + (j as f64 + 0.5) * step.1) as f32);
+            }
+        }
+        grid
+    }
+}
+
+/// A model's prediction over the plane around a run's test points, in the data's own
+/// coordinates (x1, x2), whatever the model's inputs (see [`Plane`]).
 pub struct Field {
     /// The x range.
     pub x: (f64, f64),
@@ -122,8 +182,9 @@ pub fn field(
     let resolved = cells
         .get(run.cell)
         .context("its cell's configuration is unreadable")?;
-    let split = cells.data(run)?;
-    let test = &split.test;
+    let data = cells.data(run)?;
+    let (raw, map) = &*data;
+    let test = &raw.test;
     if test.n_features != 2 {
         return Ok(None);
     }
@@ -131,39 +192,9 @@ pub fn field(
         bail!("the test set is empty");
     }
     let weights = Weights::load(&results.weights(run))?;
-    let loss = dlp_loss::find_loss(&resolved.experiment.loss.name)?;
-    let classes = split.train.n_classes.max(test.n_classes);
-    let outputs = loss
-        .head
-        .outputs(classes)
-        .context("the loss cannot serve the data")?;
-
-    let range = |axis: usize| {
-        let values = (0..test.len()).map(|i| f64::from(test.row(i)[axis]));
-        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-        let margin = ((hi - lo) * 0.1).max(1e-3);
-        (lo - margin, hi + margin)
-    };
-    let (x, y) = (range(0), range(1));
-    let step = (
-        (x.1 - x.0) / resolution as f64,
-        (y.1 - y.0) / resolution as f64,
-    );
-    let mut grid = Vec::with_capacity(resolution * resolution * 2);
-    for j in 0..resolution {
-        for i in 0..resolution {
-            grid.push((x.0 + (i as f64 + 0.5) * step.0) as f32);
-            grid.push((y.0 + (j as f64 + 0.5) * step.1) as f32);
-        }
-    }
-    let raw = dlp_train::predict(&resolved.architecture, &weights, 2, outputs, &grid)
-        .map_err(|e| anyhow::anyhow!("the weights do not fit the model: {e}"))?;
-    let predictions = raw
-        .chunks(outputs)
-        .map(|row| loss.head.class_and_probability(row, classes))
-        .collect();
+    let classes = raw.train.n_classes.max(test.n_classes);
+    let plane = Plane::around_rows((0..test.len()).map(|i| test.row(i)), resolution);
+    let predictions = classify_raw(resolved, &weights, map, classes, &plane.grid())?;
     let stride = test.len().div_ceil(max_points).max(1);
     let points = (0..test.len())
         .step_by(stride)
@@ -173,13 +204,42 @@ pub fn field(
         })
         .collect();
     Ok(Some(Field {
-        x,
-        y,
+        x: plane.x,
+        y: plane.y,
         resolution,
         classes,
         cells: predictions,
         points,
     }))
+}
+
+/// The class and probability (as [`Field::cells`]) that `weights` give raw 2-D `points`,
+/// mapped through the data's `map` as the training data was.
+pub(crate) fn classify_raw(
+    resolved: &dlp_config::Resolved,
+    weights: &Weights,
+    map: &InputMap,
+    classes: usize,
+    points: &[f32],
+) -> Result<Vec<(u32, f64)>> {
+    let loss = dlp_loss::find_loss(&resolved.experiment.loss.name)?;
+    let outputs = loss
+        .head
+        .outputs(classes)
+        .context("the loss cannot serve the data")?;
+    let inputs = map.apply(points);
+    let raw = dlp_train::predict(
+        &resolved.architecture,
+        weights,
+        map.inputs(),
+        outputs,
+        &inputs,
+    )
+    .map_err(|e| anyhow::anyhow!("the weights do not fit the model: {e}"))?;
+    Ok(raw
+        .chunks(outputs)
+        .map(|row| loss.head.class_and_probability(row, classes))
+        .collect())
 }
 
 /// The boundary of `run` on a `resolution`² grid with at most `max_points` test points, as a

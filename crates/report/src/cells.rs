@@ -6,10 +6,14 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use anyhow::{Context, Result};
-use dlp_data::{DataConfig, Split};
+use dlp_data::{DataConfig, InputMap, Split};
 
 use dlp_config::Resolved;
 use dlp_results::{Results, Run};
+
+/// A run's data as generated or read (its own coordinates), and the map from them to the
+/// model's inputs.
+pub type RawData = Rc<(Split, InputMap)>;
 
 /// The cells' configurations, by cell index; cells whose file is unreadable are left out
 /// (with a warning), and so are the plots that need them.
@@ -17,7 +21,7 @@ pub struct Cells {
     resolved: BTreeMap<usize, Resolved>,
     /// Data already regenerated, by configuration and seed: the plots ask for the data of a
     /// run more than once, and cells that sweep other keys share it.
-    data: RefCell<Vec<(DataConfig, u64, Rc<Split>)>>,
+    data: RefCell<Vec<(DataConfig, u64, RawData)>>,
 }
 
 impl Cells {
@@ -50,8 +54,9 @@ impl Cells {
         thresholds.all(|t| t == first).then_some(first)
     }
 
-    /// The data `run` trained on, regenerated from its seed (once per configuration and seed).
-    pub fn data(&self, run: &Run) -> Result<Rc<Split>> {
+    /// The data `run` trained on, regenerated from its seed (once per configuration and seed),
+    /// as generated or read, with the [`InputMap`] that made the model's inputs of it.
+    pub fn data(&self, run: &Run) -> Result<RawData> {
         let config = &self
             .get(run.cell)
             .context("no configuration")?
@@ -64,7 +69,7 @@ impl Cells {
             return Ok(split);
         }
         let base_dir = self.get(run.cell).context("no configuration")?.base_dir();
-        let split = dlp_data::load(config, run.seed, base_dir)
+        let split = dlp_data::load_raw(config, run.seed, base_dir)
             .with_context(|| format!("cannot regenerate the data of run {}", run.run_id))?;
         let split = Rc::new(split);
         let entry = (config.clone(), run.seed, Rc::clone(&split));

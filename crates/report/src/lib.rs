@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use dlp_results::Results;
 
+pub use boundary::Plane;
 pub use claims::{ClaimResult, evaluate, evaluate_all};
 pub use html::{D3, fill_template};
 pub use page::FieldBytes;

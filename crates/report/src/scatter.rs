@@ -22,11 +22,11 @@ struct Scatter {
 /// Draws `plots/dataset.png`; `None` without runs or with a single feature.
 pub fn figure(results: &Results, cells: &Cells, plots: &Plots) -> Option<Result<Figure>> {
     let run = results.runs.runs.first()?;
-    let split = match cells.data(run) {
-        Ok(split) => split,
+    let data = match cells.data(run) {
+        Ok(data) => data,
         Err(e) => return Some(Err(e)),
     };
-    let train = &split.train;
+    let train = &data.0.train; // the data's own coordinates, not the model's inputs
     if train.n_features < 2 || train.is_empty() {
         return None;
     }

@@ -50,10 +50,38 @@ than = { "model.activation" = "tanh" }
 times = 2.0
 "#;
 
-/// Trains every run of [`EXPERIMENT`] and writes the results folder `out/smoke` with
+/// A study of the TP1 spirals on all seven input features, standardised.
+const FEATURES: &str = r#"
+name = "features"
+
+[data]
+n_train = 600
+n_test = 200
+standardize = true
+features = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"]
+
+[model]
+hidden = [8]
+
+[loss]
+name = "bce_with_logits"
+
+[optim]
+name = "adam"
+lr = 0.05
+
+[train]
+epochs = 4
+batch_size = 20
+
+[sweep]
+"model.activation" = ["relu", "tanh"]
+"#;
+
+/// Trains every run of `experiment` and writes its results folder in `out` with
 /// `dlp-results`, as the runner does.
-fn write_results(out: &Path) -> PathBuf {
-    let study = Study::parse(&out.join("smoke.toml"), EXPERIMENT, &[]).unwrap();
+fn write_results(out: &Path, experiment: &str) -> PathBuf {
+    let study = Study::parse(&out.join("smoke.toml"), experiment, &[]).unwrap();
     let mut results = ResultsDir::open_study(out, &study, false).unwrap();
     results.describe(&study).unwrap();
     for planned in plan(&study, None) {
@@ -88,7 +116,7 @@ fn reports_a_real_results_folder() {
     // DLP_REPORT_SMOKE_DIR keeps the folder to look at the plots.
     let out =
         std::env::var_os("DLP_REPORT_SMOKE_DIR").map_or_else(|| tmp.path().into(), PathBuf::from);
-    let dir = write_results(&out);
+    let dir = write_results(&out, EXPERIMENT);
     let report = super::write_report(&dir).unwrap();
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     assert_eq!(report.claims.len(), 2);
@@ -123,4 +151,68 @@ fn reports_a_real_results_folder() {
     // Best and median seed of each of the two groups, on a fine grid.
     assert_eq!(data["boundaries"].as_array().unwrap().len(), 4);
     assert_eq!(data["boundaries"][0]["grid"]["nx"], 150);
+}
+
+/// A study on all seven features trains, its boundaries render in the data's own plane, and
+/// the grid path (raw points through the cell's `InputMap`) gives the class the dataset path
+/// gives.
+#[test]
+fn reports_a_study_on_seven_features() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = write_results(tmp.path(), FEATURES);
+    let report = super::write_report(&dir).unwrap();
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    for name in ["dataset", "boundaries", "boundary-cell0", "boundary-cell1"] {
+        let png = dir.join("plots").join(format!("{name}.png"));
+        let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("{}: {e}", png.display()));
+        assert!(bytes.starts_with(b"\x89PNG"), "{name}");
+    }
+
+    let results = dlp_results::Results::load(&dir).unwrap();
+    let mut warnings = Vec::new();
+    let cells = crate::cells::Cells::load(&results, &mut warnings);
+    let run = &results.runs.runs[0];
+    let field = crate::boundary::field(&cells, &results, run, 50, 1000)
+        .unwrap()
+        .unwrap();
+    let data = cells.data(run).unwrap();
+    let (raw, map) = &*data;
+    assert_eq!(map.inputs(), 7);
+    // The field lies in the raw plane: its points are the raw test points, inside its box.
+    assert_eq!(field.points.len(), raw.test.len());
+    for (i, &(x, y, label)) in field.points.iter().enumerate() {
+        assert_eq!(
+            (x, y),
+            (f64::from(raw.test.row(i)[0]), f64::from(raw.test.row(i)[1]))
+        );
+        assert_eq!(label, raw.test.labels[i]);
+        assert!(field.x.0 < x && x < field.x.1 && field.y.0 < y && y < field.y.1);
+    }
+    assert!(
+        field.x.1 - field.x.0 > 10.0,
+        "the spirals span about 30: {:?}",
+        field.x
+    );
+    // Grid path versus dataset path on each test point, from the saved weights.
+    let resolved = cells.get(run.cell).unwrap();
+    let weights = dlp_model::Weights::load(&results.weights(run)).unwrap();
+    let split = map.apply_split(raw);
+    let loss = dlp_loss::find_loss(&resolved.experiment.loss.name).unwrap();
+    let direct =
+        dlp_train::predict(&resolved.architecture, &weights, 7, 1, &split.test.features).unwrap();
+    let mut both = 0;
+    for i in 0..raw.test.len() {
+        let point = raw.test.row(i);
+        let plane = crate::boundary::Plane::around_rows([point], 1);
+        assert_eq!(plane.grid(), point);
+        let grid =
+            crate::boundary::classify_raw(resolved, &weights, map, 2, &plane.grid()).unwrap();
+        assert_eq!(
+            grid[0].0,
+            loss.head.predict(&direct[i..=i]),
+            "test point {i}"
+        );
+        both |= 1 << grid[0].0;
+    }
+    assert_eq!(both, 0b11, "the model predicts both classes");
 }

@@ -9,6 +9,22 @@ pub fn datasets() -> String {
         let _ = writeln!(out, "  {:<16} {}", kind.name(), kind.summary);
         let _ = writeln!(out, "  {:<16}   {}", "", kind.params());
     }
+    let names: Vec<String> = dlp_data::Feature::ALL
+        .iter()
+        .map(|f| format!("\"{f}\""))
+        .collect();
+    let _ = writeln!(
+        out,
+        "  features = [{}]\n  {:<16}   the model's inputs, for 2-D data (any of these, in the order written, \
+         each once; default [\"x1\", \"x2\"]): computed from the raw coordinates before standardize, \
+         sin in radians (TensorFlow Playground's inputs)",
+        names.join(", "),
+        ""
+    );
+    let _ = writeln!(
+        out,
+        "  standardize = false  centre and scale each model input with the training set's mean and std"
+    );
     out
 }
 

@@ -179,6 +179,26 @@
   const paramLabel = (p) => words(p.name) + (required(p) ? " *" : "");
   const paramDoc = (p) => [p.doc, required(p) ? "required" : p.default === null ? "no default" : "default " + showText(p.default)].filter(Boolean).join("; ");
 
+  // Playground's input features as checkboxes: the list keeps Playground's order.
+  function featureBoxes(p) {
+    const chosen = Array.isArray(st.data.features) ? st.data.features : p.default;
+    const boxes = el("div", { class: "features" });
+    for (const name of p.choices) {
+      const box = el("input", { type: "checkbox", id: "f-data-features-" + name.replace(/\W/g, "_") });
+      box.checked = chosen.includes(name);
+      box.dataset.key = "data.features";
+      box.dataset.feature = name;
+      box.addEventListener("change", () => {
+        st.data.features = p.choices.filter((f) => (f === name ? box.checked : chosen.includes(f)));
+        changed(true);
+      });
+      boxes.append(el("label", { class: "feature", title: p.doc }, box, name));
+    }
+    fields.push({ key: "data.features", kind: "list" });
+    return el("div", { class: "field", "data-field": "data.features", title: "data.features: " + p.doc },
+      el("label", { text: "features" }), boxes);
+  }
+
   function changed(structural) {
     if (structural) renderForm();
     updateUrl();
@@ -198,7 +218,7 @@
         st.data = { kind: v, ...paramDefaults(datasetOf(v).params), ...extras };
         changed(true);
       }, { choices: OPT.datasets.map((x) => x.kind), choiceLabel: words, summary: ds.summary }),
-      ...ds.params.map((p) => field("data." + p.name, paramLabel(p), st.data[p.name], (v) => { st.data[p.name] = v; changed(); },
+      ...ds.params.map((p) => p.name === "features" ? featureBoxes(p) : field("data." + p.name, paramLabel(p), st.data[p.name], (v) => { st.data[p.name] = v; changed(); },
         { like: p.default, doc: paramDoc(p), choices: p.choices, min: /^n_/.test(p.name) ? 1 : undefined })),
       ...Object.keys(st.data).filter((k) => k !== "kind" && !ds.params.some((p) => p.name === k) && !allDataParams().has(k))
         .map((k) => field("data." + k, words(k), st.data[k], (v) => { st.data[k] = v; changed(); })));

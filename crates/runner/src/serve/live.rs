@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use axum::response::sse::Event;
-use dlp_data::Split;
+use dlp_data::{InputMap, Split};
 use dlp_report::FieldBytes;
 use dlp_train::{EpochMetrics, Snapshot, Status};
 use futures_util::Stream;
@@ -218,45 +218,31 @@ impl Events {
     }
 }
 
-/// The plane around the data, for the live decision field.
+/// The plane around the data, for the live decision field: its grid of raw points, and the
+/// model's inputs at them (through the data's `InputMap`, as the training data).
 struct Plane {
-    x: (f64, f64),
-    y: (f64, f64),
-    points: Vec<f32>,
+    plane: dlp_report::Plane,
+    inputs: Vec<f32>,
 }
 
 impl Plane {
-    /// The bounding box of every point plus a 10% margin, `None` unless the data is 2-D.
-    fn of(split: &Split) -> Option<Plane> {
-        if split.train.n_features != 2 {
+    /// Around every point, train and test, `resolution` cells per side; `None` unless the
+    /// data is 2-D.
+    fn of(raw: &Split, map: &InputMap, resolution: usize) -> Option<Plane> {
+        if raw.train.n_features != 2 {
             return None;
         }
-        let all = || {
-            (0..split.train.len())
-                .map(|i| split.train.row(i))
-                .chain((0..split.test.len()).map(|i| split.test.row(i)))
-        };
-        let range = |axis: usize| {
-            let (lo, hi) = all().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
-                (lo.min(f64::from(p[axis])), hi.max(f64::from(p[axis])))
-            });
-            let margin = ((hi - lo) * 0.1).max(1e-3);
-            (lo - margin, hi + margin)
-        };
-        let (x, y) = (range(0), range(1));
-        let step = ((x.1 - x.0) / FIELD as f64, (y.1 - y.0) / FIELD as f64);
-        let mut points = Vec::with_capacity(FIELD * FIELD * 2);
-        for j in 0..FIELD {
-            for i in 0..FIELD {
-                points.push((x.0 + (i as f64 + 0.5) * step.0) as f32);
-                points.push((y.0 + (j as f64 + 0.5) * step.1) as f32);
-            }
-        }
-        Some(Plane { x, y, points })
+        let rows = (0..raw.train.len())
+            .map(|i| raw.train.row(i))
+            .chain((0..raw.test.len()).map(|i| raw.test.row(i)));
+        let plane = dlp_report::Plane::around_rows(rows, resolution);
+        let inputs = map.apply(&plane.grid());
+        Some(Plane { plane, inputs })
     }
 }
 
-/// The data's points for the page: a stride through each set, train then test.
+/// The data's points for the page, in their own coordinates: a stride through each set,
+/// train then test.
 fn points(split: &Split) -> serde_json::Value {
     let (mut x, mut y, mut label, mut set) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let total = split.train.len() + split.test.len();
@@ -277,19 +263,21 @@ fn points(split: &Split) -> serde_json::Value {
 fn train(form: &Form, control: &Control, events: &Events) -> Result<(), String> {
     let resolved = &form.study.cells[0].resolved;
     let seed = resolved.experiment.seeds.list()[0];
-    let split = dlp_data::load(&resolved.experiment.data, seed, Path::new("."))
+    let (raw, map) = dlp_data::load_raw(&resolved.experiment.data, seed, Path::new("."))
         .map_err(|e| e.to_string())?;
+    let split = map.apply_split(&raw);
     let spec =
         crate::run::train_spec(resolved, &split, seed, None).map_err(|e| format!("{e:#}"))?;
     let (head, classes) = (
         spec.loss.head,
         split.train.n_classes.max(split.test.n_classes),
     );
-    let plane = Plane::of(&split);
-    let grid = plane
-        .as_ref()
-        .map(|p| json!({ "x": [p.x.0, p.x.1], "y": [p.y.0, p.y.1], "nx": FIELD, "ny": FIELD }));
-    let points = plane.as_ref().map(|_| points(&split));
+    let plane = Plane::of(&raw, &map, FIELD);
+    let grid = plane.as_ref().map(|p| {
+        let (x, y) = (p.plane.x, p.plane.y);
+        json!({ "x": [x.0, x.1], "y": [y.0, y.1], "nx": FIELD, "ny": FIELD })
+    });
+    let points = plane.as_ref().map(|_| points(&raw));
     let start =
         json!({ "epochs": spec.epochs, "classes": classes, "grid": grid, "points": points });
     if !events.send("start", start) {
@@ -306,7 +294,7 @@ fn train(form: &Form, control: &Control, events: &Events) -> Result<(), String> 
             "lr": metrics.lr,
         });
         if let Some(plane) = &plane {
-            let outputs = model.predict(&plane.points);
+            let outputs = model.predict(&plane.inputs);
             let cells: Vec<(u32, f64)> = outputs
                 .chunks(outputs.len() / (FIELD * FIELD))
                 .map(|row| head.class_and_probability(row, classes))
@@ -364,5 +352,58 @@ fn wait_while_paused(control: &Control, events: &Events, epoch: usize) -> Contro
                 mode = control.changed.wait_timeout(mode, POLL).unwrap().0;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dlp_config::Study;
+    use dlp_data::Dataset;
+
+    /// A model trained on all seven features classifies a test point the same through the
+    /// live field's path (a grid of raw points through the `InputMap`) as through its dataset.
+    #[test]
+    fn the_live_field_maps_its_grid_like_the_training_data() {
+        let text = "name = 'f'\n[data]\nn_train = 400\nn_test = 50\nstandardize = true\n\
+                    features = ['x1', 'x2', 'x1^2', 'x2^2', 'x1*x2', 'sin(x1)', 'sin(x2)']\n\
+                    [model]\nhidden = [8]\n[optim]\nname = 'adam'\nlr = 0.02\n\
+                    [train]\nepochs = 3\n";
+        let study = Study::parse(Path::new("f.toml"), text, &[]).unwrap();
+        let resolved = &study.cells[0].resolved;
+        let (raw, map) = dlp_data::load_raw(&resolved.experiment.data, 0, Path::new(".")).unwrap();
+        let split = map.apply_split(&raw);
+        let spec = crate::run::train_spec(resolved, &split, 0, None).unwrap();
+        let trained = dlp_train::train(spec, &mut |_| {}).unwrap();
+        assert_eq!(trained.inputs, 7);
+
+        let field = Plane::of(&raw, &map, FIELD).unwrap();
+        assert_eq!(field.inputs.len(), FIELD * FIELD * 7);
+        let expected = trained.classify(&split.test.features);
+        for (i, &class) in expected.iter().enumerate() {
+            // A plane of one cell around one point has its centre at the point.
+            let point = raw.test.row(i).to_vec();
+            let one = Dataset {
+                features: point.clone(),
+                labels: vec![0],
+                n_features: 2,
+                n_classes: 2,
+            };
+            let around = Split {
+                train: one.clone(),
+                test: one,
+            };
+            let plane = Plane::of(&around, &map, 1).unwrap();
+            assert_eq!(plane.plane.grid(), point);
+            assert_eq!(
+                trained.classify(&plane.inputs),
+                vec![class],
+                "test point {i}"
+            );
+        }
+        assert!(
+            expected.contains(&0) && expected.contains(&1),
+            "{expected:?}"
+        );
     }
 }

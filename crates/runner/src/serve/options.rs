@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use dlp_config::Resolved;
-use dlp_data::{DataConfig, kinds};
+use dlp_data::{DataConfig, Feature, kinds};
 use dlp_model::Activation;
 use dlp_optim::Param;
 use serde_json::{Value, json};
@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 pub fn options() -> Value {
     let defaults = Resolved::parse(Path::new("playground.toml"), "name = 'playground'")
         .expect("an experiment with only a name is valid");
+    let features: Vec<&str> = Feature::ALL.iter().map(|f| f.name()).collect();
     let datasets: Vec<Value> = kinds()
         .iter()
         .map(|doc| {
@@ -22,13 +23,20 @@ pub fn options() -> Value {
             }
             .resolved();
             let table = json(&resolved);
-            let params: Vec<Value> = table
+            let mut params: Vec<Value> = table
                 .as_object()
                 .into_iter()
                 .flatten()
                 .filter(|(key, _)| *key != "kind")
                 .map(|(name, default)| json!({ "name": name, "default": default, "doc": "" }))
                 .collect();
+            // Left out of the serialised defaults (run ids), offered as Playground's checkboxes.
+            params.push(json!({
+                "name": "features",
+                "default": json(&resolved.features),
+                "doc": "the model's inputs, computed from x1 and x2 before standardize (sin in radians)",
+                "choices": features,
+            }));
             json!({ "kind": doc.name(), "summary": doc.summary, "params": params })
         })
         .collect();
