@@ -32,6 +32,7 @@ mod kinds;
 mod load;
 mod seed;
 mod standardize;
+mod validation;
 
 pub use batch::BatchOrder;
 pub use config::{DataConfig, DataKind};
@@ -41,6 +42,7 @@ pub use kinds::{KindDoc, kinds};
 pub use load::load;
 pub use seed::{DataRng, derive_seed, rng};
 pub use standardize::Standardizer;
+pub use validation::validation_rows;
 
 /// The `rand` crate whose traits [`DataRng`] implements (`Rng`, `SeedableRng`).
 pub use rand;

@@ -12,7 +12,9 @@ use crate::{DataConfig, DataError, DataKind, Split, Standardizer, derive_seed, r
 /// test set, independently, from `rng(derive_seed(seed, "data/test"))`, so the same seed
 /// always gives the same bits and changing `n_train` leaves the test set unchanged. Relative
 /// csv paths are resolved against `base_dir`, the experiment file's folder. With
-/// `standardize`, the statistics are fitted on the training set and applied to both.
+/// `validation_fraction`, a validation set is then carved from the training set (stream
+/// `"data/validation"`). With `standardize`, the statistics are fitted on the (remaining)
+/// training set and applied to every set.
 pub fn load(config: &DataConfig, seed: u64, base_dir: &Path) -> Result<Split, DataError> {
     config.validate()?;
     let config = config.resolved();
@@ -37,6 +39,7 @@ pub fn load(config: &DataConfig, seed: u64, base_dir: &Path) -> Result<Split, Da
             Split {
                 train: generate(n_train, "data/train"),
                 test: generate(n_test, "data/test"),
+                validation: None,
             }
         }
         None => {
@@ -52,10 +55,16 @@ pub fn load(config: &DataConfig, seed: u64, base_dir: &Path) -> Result<Split, Da
             )?
         }
     };
+    if let Some(fraction) = config.validation_fraction {
+        split.validation = Some(crate::validation::carve(&mut split.train, fraction, seed)?);
+    }
     if config.standardize {
         let standardizer = Standardizer::fit(&split.train);
         standardizer.apply(&mut split.train);
         standardizer.apply(&mut split.test);
+        if let Some(validation) = &mut split.validation {
+            standardizer.apply(validation);
+        }
     }
     Ok(split)
 }

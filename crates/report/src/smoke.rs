@@ -72,6 +72,7 @@ fn write_results(out: &Path) -> PathBuf {
             batch_size: 20,
             seed: planned.seed,
             initial_weights: None,
+            early_stopping: None,
         };
         let trained = dlp_train::train(spec, &mut |_| {}).unwrap();
         assert_eq!(trained.status, Status::Ok);
