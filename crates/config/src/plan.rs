@@ -193,5 +193,23 @@ mod tests {
                 .unwrap()
         };
         assert_eq!((stopping(0).patience, stopping(1).min_delta), (2, 0.01));
+
+        // A sweep of one key creates the table, the other keys at their defaults.
+        let text = "name = 'x'\n[data]\nvalidation_fraction = 0.2\n[sweep]\n\
+                    'train.early_stopping.patience' = [2, 3]\n";
+        let study = Study::parse("x.toml".as_ref(), text, &[]).unwrap();
+        let stopping = study.cells[1]
+            .resolved
+            .experiment
+            .train
+            .early_stopping
+            .clone();
+        assert_eq!(
+            stopping,
+            Some(crate::EarlyStoppingConfig {
+                patience: 3,
+                ..crate::EarlyStoppingConfig::default()
+            })
+        );
     }
 }
