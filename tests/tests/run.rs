@@ -67,6 +67,147 @@ fn run_writes_config_runs_and_epochs() {
         .map(|r| r[epochs.index("test_acc")].as_str())
         .collect();
     assert_eq!(runs.column("final_test_acc"), last_test_acc);
+
+    // Without validation: empty validation columns, stopped after its epochs, nothing
+    // restored.
+    assert!(epochs.column("val_loss").iter().all(|v| v.is_empty()));
+    assert!(epochs.column("val_acc").iter().all(|v| v.is_empty()));
+    assert_eq!(runs.column("final_val_acc"), ["", ""]);
+    assert_eq!(runs.column("stopped_epoch"), ["3", "3"]);
+    assert_eq!(runs.column("stop_reason"), ["epochs", "epochs"]);
+    assert_eq!(runs.column("restored_epoch"), ["", ""]);
+}
+
+/// A study with a validation split and early stopping: `epochs.csv` has the validation
+/// metrics, `runs.csv` the epoch each run stopped at, why, and the epoch restored, whose row
+/// the final metrics are; the saved weights are the restored ones; claims can name the new
+/// columns.
+#[test]
+fn early_stopping_records_where_it_stopped_and_keeps_the_best_weights() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = small_experiment(
+        "stop",
+        2,
+        300,
+        "early_stopping = { patience = 4, metric = \"val_loss\" }\n\n\
+         [[expect]]\nclaim = \"validation accuracy beats chance\"\nmetric = \"final_val_acc\"\n\
+         op = \">\"\nvalue = 0.6\n\n\
+         [[expect]]\nclaim = \"it stops before 300 epochs\"\nmetric = \"stopped_epoch\"\n\
+         op = \"<\"\nvalue = 300\n\n\
+         [[expect]]\nclaim = \"epoch 1 is measured on the validation set\"\n\
+         metric = \"val_loss\"\nepoch = 1\nop = \"<\"\nvalue = 10\n",
+    )
+    .replace(
+        "n_train = 200\n",
+        "n_train = 80\nnoise = 0.35\nvalidation_fraction = 0.25\n",
+    )
+    .replace("hidden = [8]", "hidden = [64, 64]")
+    .replace("lr = 0.01", "lr = 0.02")
+    .replace("batch_size = 16", "batch_size = 8");
+    let file = write(tmp.path(), "stop.toml", &text);
+    let out = tmp.path().join("results");
+    let output = run_ok(&file, &out, &[], tmp.path());
+    assert!(
+        output.stdout.contains("PASS") && !output.stdout.contains("FAIL"),
+        "{}",
+        output.stdout
+    );
+    let dir = out.join("stop");
+    let runs = Table::read(&dir.join("runs.csv"));
+    let epochs = Table::read(&dir.join("epochs.csv"));
+    assert_eq!(runs.columns, run_columns(&[]));
+    assert_eq!(epochs.columns, columns(EPOCH_COLUMNS));
+    assert_eq!(
+        runs.column("stop_reason"),
+        ["early_stopping", "early_stopping"]
+    );
+    for (i, run_id) in runs.column("run_id").into_iter().enumerate() {
+        let field = |name: &str| runs.rows[i][runs.index(name)].clone();
+        let rows: Vec<&Vec<String>> = epochs
+            .rows
+            .iter()
+            .filter(|r| r[epochs.index("run_id")] == run_id)
+            .collect();
+        let stopped: usize = field("stopped_epoch").parse().unwrap();
+        let restored: usize = field("restored_epoch").parse().unwrap();
+        assert_eq!(rows.len(), stopped + 1, "epochs 0..=stopped are recorded");
+        assert_eq!(field("epochs"), stopped.to_string());
+        assert_eq!(restored + 4, stopped, "patience 4");
+        let at = |epoch: usize, column: &str| rows[epoch][epochs.index(column)].clone();
+        assert!(rows.iter().all(|r| !r[epochs.index("val_loss")].is_empty()));
+        // The final metrics are the restored epoch's row.
+        for (final_column, column) in [
+            ("final_train_loss", "train_loss"),
+            ("final_test_acc", "test_acc"),
+            ("final_test_loss", "test_loss"),
+            ("final_val_loss", "val_loss"),
+            ("final_val_acc", "val_acc"),
+        ] {
+            assert_eq!(field(final_column), at(restored, column), "{final_column}");
+        }
+        // The best validation loss of epochs 1..=stopped is the restored epoch's.
+        let val_loss = |epoch: usize| at(epoch, "val_loss").parse::<f64>().unwrap();
+        assert!((1..=stopped).all(|e| val_loss(e) >= val_loss(restored)));
+        assert!((1..restored).all(|e| val_loss(e) > val_loss(restored)));
+
+        // The saved weights are the restored ones: a run starting from them measures the
+        // restored epoch's test metrics at its epoch 0 (the test set does not depend on the
+        // validation split).
+        let weights = dir.join("weights").join(format!("{run_id}.safetensors"));
+        let restart = small_experiment(&format!("restart{i}"), 1, 1, "")
+            .replace("seeds = 1", &format!("seeds = [{i}]"))
+            .replace("n_train = 200\n", "n_train = 80\nnoise = 0.35\n")
+            .replace("hidden = [8]", "hidden = [64, 64]")
+            .replace(
+                "activation = \"relu\"\n",
+                &format!(
+                    "activation = \"relu\"\ninit = \"file\"\nweights = {:?}\n",
+                    weights.to_str().unwrap()
+                ),
+            )
+            .replace("batch_size = 16", "batch_size = 8");
+        let restart = write(tmp.path(), "restart.toml", &restart);
+        run_ok(&restart, &out, &[], tmp.path());
+        let second = Table::read(&out.join(format!("restart{i}")).join("epochs.csv"));
+        assert_eq!(second.column("test_acc")[0], at(restored, "test_acc"));
+        assert_eq!(second.column("test_loss")[0], at(restored, "test_loss"));
+    }
+}
+
+/// A results folder written before validation and early stopping (no `val_*`,
+/// `final_val_*`, `stopped_epoch`, `stop_reason`, `restored_epoch` columns) resumes: nothing
+/// is retrained, and its files are rewritten with the new columns filled in as a run
+/// without validation writes them.
+#[test]
+fn a_folder_of_before_early_stopping_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "old.toml", &small_experiment("old", 2, 2, ""));
+    let out = tmp.path().join("results");
+    let dir = out.join("old");
+    run_ok(&file, &out, &[], tmp.path());
+    let current = snapshot(&dir);
+    for name in ["runs.csv", "epochs.csv"] {
+        let table = Table::read(&dir.join(name));
+        let keep: Vec<usize> = (0..table.columns.len())
+            .filter(|&i| !dlp_config::ADDED_COLUMNS.contains(&table.columns[i].as_str()))
+            .collect();
+        let old = Table {
+            columns: keep.iter().map(|&i| table.columns[i].clone()).collect(),
+            rows: table
+                .rows
+                .iter()
+                .map(|r| keep.iter().map(|&i| r[i].clone()).collect())
+                .collect(),
+        };
+        std::fs::write(dir.join(name), old.to_csv()).unwrap();
+    }
+    let again = run_ok(&file, &out, &[], tmp.path());
+    assert!(
+        again.stderr.contains("0 runs trained, 2 already done"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(snapshot(&dir), current);
 }
 
 #[test]

@@ -95,7 +95,14 @@ fn list_names_every_registered_entry() {
 fn each_listing_is_part_of_the_whole() {
     let cwd = Path::new(env!("CARGO_MANIFEST_DIR"));
     let all = dlp(&["list"], cwd).stdout;
-    for what in ["datasets", "models", "losses", "optimizers", "schedules"] {
+    for what in [
+        "datasets",
+        "models",
+        "losses",
+        "optimizers",
+        "schedules",
+        "training",
+    ] {
         let output = dlp(&["list", what], cwd);
         assert_eq!(output.code, 0, "dlp list {what}: {}", output.stderr);
         assert!(

@@ -13,6 +13,8 @@ pub const EPOCH_COLUMNS: &[&str] = &[
     "test_acc",
     "lr",
     "wall_s",
+    "val_loss",
+    "val_acc",
 ];
 
 /// Columns of `runs.csv`: these, then one per swept key (named by its dotted key), then
@@ -42,6 +44,24 @@ pub const RUN_COLUMNS: &[&str] = &[
     "seconds_to_threshold",
     "train_seconds",
     "seconds_per_epoch",
+    "final_val_loss",
+    "final_val_acc",
+    "stopped_epoch",
+    "stop_reason",
+    "restored_epoch",
+];
+
+/// Columns added to the end of `runs.csv` and `epochs.csv` after results folders were first
+/// written (validation and early stopping): a folder whose files end before them is read
+/// with them filled in (`dlp-results`), so it still resumes, merges and reports.
+pub const ADDED_COLUMNS: &[&str] = &[
+    "val_loss",
+    "val_acc",
+    "final_val_loss",
+    "final_val_acc",
+    "stopped_epoch",
+    "stop_reason",
+    "restored_epoch",
 ];
 
 /// Every column of `runs.csv` for a study sweeping `swept_keys`.

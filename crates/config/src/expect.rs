@@ -21,6 +21,7 @@ const TEXT_COLUMNS: &[&str] = &[
     "optimizer",
     "schedule",
     "status",
+    "stop_reason",
 ];
 
 /// Numeric `runs.csv` columns a claim can name.
@@ -33,7 +34,14 @@ pub fn run_metrics() -> Vec<&'static str> {
 }
 
 /// `epochs.csv` metrics a claim can name, with `epoch = N`.
-pub const EPOCH_METRICS: &[&str] = &["train_loss", "train_acc", "test_loss", "test_acc"];
+pub const EPOCH_METRICS: &[&str] = &[
+    "train_loss",
+    "train_acc",
+    "test_loss",
+    "test_acc",
+    "val_loss",
+    "val_acc",
+];
 
 /// One `[[expect]]` entry: a claim about the results, checked by `dlp run`'s report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

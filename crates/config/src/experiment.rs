@@ -143,6 +143,11 @@ pub struct TrainConfig {
     /// them). Defaults to `true`.
     #[serde(default = "default_save_weights")]
     pub save_weights: bool,
+    /// Stop when the validation metric stalls and keep the best epoch's weights (needs
+    /// `[data] validation_fraction`). Defaults to none; left out of the serialised
+    /// configuration when absent, so that runs without it keep their ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early_stopping: Option<EarlyStoppingConfig>,
 }
 
 impl Default for TrainConfig {
@@ -152,8 +157,52 @@ impl Default for TrainConfig {
             batch_size: default_batch_size(),
             threshold: default_threshold(),
             save_weights: default_save_weights(),
+            early_stopping: None,
         }
     }
+}
+
+/// `[train] early_stopping = { patience, min_delta, metric }`: Keras' `EarlyStopping` with
+/// `restore_best_weights=True` (docs/config.md gives the exact rule).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarlyStoppingConfig {
+    /// Epochs in a row without improvement before training stops, >= 1. Defaults to `10`
+    /// (scikit-learn's `n_iter_no_change`).
+    #[serde(default = "default_patience")]
+    pub patience: usize,
+    /// How much better than the best value so far a value must be to count as an
+    /// improvement, finite and >= 0. Defaults to `0` (any improvement counts, as in Keras).
+    #[serde(default)]
+    pub min_delta: f64,
+    /// The validation metric watched. Defaults to `val_loss`.
+    #[serde(default)]
+    pub metric: ValidationMetric,
+}
+
+impl Default for EarlyStoppingConfig {
+    fn default() -> Self {
+        Self {
+            patience: default_patience(),
+            min_delta: 0.0,
+            metric: ValidationMetric::default(),
+        }
+    }
+}
+
+/// The metric early stopping watches: `val_loss` (lower is better) or `val_acc` (higher).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidationMetric {
+    /// The validation loss. The default.
+    #[default]
+    ValLoss,
+    /// The validation accuracy.
+    ValAcc,
+}
+
+fn default_patience() -> usize {
+    10
 }
 
 fn default_epochs() -> usize {
@@ -364,6 +413,49 @@ fn validate(mut experiment: Experiment, provenance: Provenance) -> Result<Resolv
                 train.batch_size
             ),
         ));
+    }
+    if let (Some(n_train), Some(fraction)) =
+        (experiment.data.n_train, experiment.data.validation_fraction)
+    {
+        let rows = n_train - dlp_data::validation_rows(n_train, fraction).unwrap_or(0);
+        if train.batch_size > rows {
+            return Err(invalid(
+                "train.batch_size".into(),
+                format!(
+                    "is larger than the training set left after validation ({} > {rows} = \
+                     n_train = {n_train} minus round({n_train} * validation_fraction = \
+                     {fraction}))",
+                    train.batch_size
+                ),
+            ));
+        }
+    }
+    if let Some(stopping) = &train.early_stopping {
+        if stopping.patience == 0 {
+            return Err(invalid(
+                "train.early_stopping.patience".into(),
+                "must be >= 1 (got 0): the number of epochs in a row without improvement \
+                 before training stops"
+                    .into(),
+            ));
+        }
+        if !(stopping.min_delta.is_finite() && stopping.min_delta >= 0.0) {
+            return Err(invalid(
+                "train.early_stopping.min_delta".into(),
+                format!(
+                    "must be a finite number >= 0 (got {}); 0 counts any improvement",
+                    stopping.min_delta
+                ),
+            ));
+        }
+        if experiment.data.validation_fraction.is_none() {
+            return Err(invalid(
+                "train.early_stopping".into(),
+                "watches a validation set, and there is none; carve one from the training \
+                 set with `validation_fraction = 0.2` in [data]"
+                    .into(),
+            ));
+        }
     }
     if !(train.threshold > 0.0 && train.threshold <= 1.0) {
         return Err(invalid(

@@ -24,10 +24,12 @@ mod plan;
 mod provenance;
 mod study;
 
-pub use columns::{EPOCH_COLUMNS, RUN_COLUMNS, RUN_ID_COLUMNS, run_columns};
+pub use columns::{ADDED_COLUMNS, EPOCH_COLUMNS, RUN_COLUMNS, RUN_ID_COLUMNS, run_columns};
 pub use error::ConfigError;
 pub use expect::{Aggregate, EPOCH_METRICS, Expect, Op, run_metrics};
-pub use experiment::{Experiment, LossConfig, Resolved, Seeds, TrainConfig};
+pub use experiment::{
+    EarlyStoppingConfig, Experiment, LossConfig, Resolved, Seeds, TrainConfig, ValidationMetric,
+};
 pub use locate::{Position, locate};
 pub use plan::{Planned, Shard, plan};
 pub use provenance::Provenance;

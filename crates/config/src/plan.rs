@@ -133,4 +133,83 @@ mod tests {
             "{identity}"
         );
     }
+
+    /// Without validation or early stopping, run ids are those of commit 7092f5d, before
+    /// either existed (printed by that commit's `plan`): the keys are left out of the
+    /// serialised configuration when absent.
+    #[test]
+    fn no_validation_keeps_the_run_ids_of_before() {
+        let study = Study::parse("x.toml".as_ref(), "name = 'x'\n", &[]).unwrap();
+        assert_eq!(plan(&study, None)[0].run_id, "e7081e82f99e");
+        let canonical = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../experiments/tp1/canonical.toml"
+        );
+        let study = Study::load(canonical.as_ref(), &["train.epochs=3".into()]).unwrap();
+        assert_eq!(plan(&study, None)[0].run_id, "0ef8bb8711db");
+        let identity = study.cells[0].resolved.identity();
+        assert!(
+            !identity.contains("validation") && !identity.contains("early_stopping"),
+            "{identity}"
+        );
+
+        // Validation and early stopping are part of a run's identity, defaults written out.
+        let text = "name = 'x'\n[data]\nvalidation_fraction = 0.2\n\
+                    [train]\nearly_stopping = {}\n";
+        let study = Study::parse("x.toml".as_ref(), text, &[]).unwrap();
+        assert_ne!(plan(&study, None)[0].run_id, "e7081e82f99e");
+        let identity = study.cells[0].resolved.identity();
+        assert!(identity.contains("validation_fraction = 0.2"), "{identity}");
+        for written in ["patience = 10", "min_delta = 0.0", "metric = \"val_loss\""] {
+            assert!(identity.contains(written), "{identity}");
+        }
+    }
+
+    #[test]
+    fn validation_and_early_stopping_are_sweepable() {
+        let text = "name = 'x'\n[data]\nvalidation_fraction = 0.2\n\
+                    [train]\nearly_stopping = { metric = 'val_acc' }\n\
+                    [sweep]\n'train.early_stopping.patience' = [3, 20]\n\
+                    'data.validation_fraction' = [0.1, 0.3]\n";
+        let study = Study::parse("x.toml".as_ref(), text, &[]).unwrap();
+        assert_eq!(study.cells.len(), 4);
+        let cell = &study.cells[3].resolved.experiment;
+        assert_eq!(cell.data.validation_fraction, Some(0.3));
+        let stopping = cell.train.early_stopping.as_ref().unwrap();
+        assert_eq!(stopping.patience, 20);
+        assert_eq!(stopping.metric, crate::ValidationMetric::ValAcc);
+
+        // The whole table, and a cell without validation that the sweep turns off.
+        let text = "name = 'x'\n[data]\nvalidation_fraction = 0.2\n[sweep]\n\
+                    'train.early_stopping' = [{ patience = 2 }, { patience = 5, min_delta = 0.01 }]\n";
+        let study = Study::parse("x.toml".as_ref(), text, &[]).unwrap();
+        let stopping = |i: usize| {
+            study.cells[i]
+                .resolved
+                .experiment
+                .train
+                .early_stopping
+                .clone()
+                .unwrap()
+        };
+        assert_eq!((stopping(0).patience, stopping(1).min_delta), (2, 0.01));
+
+        // A sweep of one key creates the table, the other keys at their defaults.
+        let text = "name = 'x'\n[data]\nvalidation_fraction = 0.2\n[sweep]\n\
+                    'train.early_stopping.patience' = [2, 3]\n";
+        let study = Study::parse("x.toml".as_ref(), text, &[]).unwrap();
+        let stopping = study.cells[1]
+            .resolved
+            .experiment
+            .train
+            .early_stopping
+            .clone();
+        assert_eq!(
+            stopping,
+            Some(crate::EarlyStoppingConfig {
+                patience: 3,
+                ..crate::EarlyStoppingConfig::default()
+            })
+        );
+    }
 }

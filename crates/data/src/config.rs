@@ -56,9 +56,13 @@ impl DataKind {
     /// The keys of the `[data]` table this kind accepts besides `kind`, comma-separated.
     pub fn accepted_keys(self) -> &'static str {
         match self {
-            DataKind::Gaussians => "n_train, n_test, noise, k, features, standardize",
-            DataKind::Csv => "path, test_path, test_fraction, label_column, features, standardize",
-            _ => "n_train, n_test, noise, features, standardize",
+            DataKind::Gaussians => {
+                "n_train, n_test, noise, k, features, standardize, validation_fraction"
+            }
+            DataKind::Csv => {
+                "path, test_path, test_fraction, label_column, features, standardize, validation_fraction"
+            }
+            _ => "n_train, n_test, noise, features, standardize, validation_fraction",
         }
     }
 
@@ -145,6 +149,13 @@ pub struct DataConfig {
     /// Whether to rescale every feature to mean 0 and standard deviation 1, with statistics
     /// fitted on the training set only and applied to both sets. Defaults to `false`.
     pub standardize: bool,
+    /// Fraction of the training rows moved into a validation set (any kind, in `(0, 1)`,
+    /// leaving at least one row on each side), chosen by a seeded shuffle (stream
+    /// `data/validation`); standardisation is then fitted on the remaining training rows.
+    /// Defaults to none (no validation set), and is then left out of the serialised
+    /// configuration, so that run ids without it do not change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation_fraction: Option<f64>,
 }
 
 impl Default for DataConfig {
@@ -161,6 +172,7 @@ impl Default for DataConfig {
             label_column: None,
             features: Feature::DEFAULT.to_vec(),
             standardize: false,
+            validation_fraction: None,
         }
     }
 }
@@ -269,6 +281,18 @@ impl DataConfig {
                     allowed: "in the open interval (0, 1)",
                     got,
                 });
+            }
+        }
+        if let Some(fraction) = self.validation_fraction {
+            crate::validation::check_fraction(fraction)?;
+            // The training set of a generated kind is known now; a csv file's once read.
+            let n_train = self
+                .n_train
+                .or(kind.generator_defaults().map(|(n, _, _)| n));
+            if let Some(rows) = n_train
+                && crate::validation::validation_rows(rows, fraction).is_none()
+            {
+                return Err(crate::validation::too_few_rows(rows, fraction));
             }
         }
         Ok(())

@@ -40,11 +40,15 @@ impl Dataset {
     }
 }
 
-/// A training set and a test set drawn independently.
+/// A training set and a test set drawn independently, and a validation set carved from the
+/// training rows when `[data] validation_fraction` asks for one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Split {
     /// Data the model is fitted on.
     pub train: Dataset,
     /// Held-out data for evaluation.
     pub test: Dataset,
+    /// Rows taken out of the training set before training, measured after every epoch
+    /// (validation metrics, early stopping); `None` without `validation_fraction`.
+    pub validation: Option<Dataset>,
 }

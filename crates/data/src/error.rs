@@ -235,6 +235,18 @@ pub enum DataError {
         /// The requested fraction.
         test_fraction: f64,
     },
+
+    /// The training set is too small to carve a validation set with `validation_fraction`.
+    #[error(
+        "`validation_fraction` = {fraction} of {rows} training rows leaves no row for validation \
+         or for training (round(rows * fraction) must be between 1 and rows - 1)"
+    )]
+    TooFewForValidation {
+        /// Training rows before the carve.
+        rows: usize,
+        /// The requested fraction.
+        fraction: f64,
+    },
 }
 
 impl DataError {
@@ -250,6 +262,7 @@ impl DataError {
             | DataError::Io { key, .. } => Some(key),
             DataError::UnknownLabelColumn { .. } => Some("label_column"),
             DataError::BadFeatures { .. } | DataError::FeaturesNeed2d { .. } => Some("features"),
+            DataError::TooFewForValidation { .. } => Some("validation_fraction"),
             _ => None,
         }
     }

@@ -264,6 +264,7 @@ impl InputMap {
         Split {
             train: self.apply_dataset(&raw.train),
             test: self.apply_dataset(&raw.test),
+            validation: raw.validation.as_ref().map(|v| self.apply_dataset(v)),
         }
     }
 

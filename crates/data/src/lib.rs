@@ -35,6 +35,7 @@ mod kinds;
 mod load;
 mod seed;
 mod standardize;
+mod validation;
 
 pub use batch::BatchOrder;
 pub use config::{DataConfig, DataKind};
@@ -45,6 +46,7 @@ pub use kinds::{KindDoc, kinds};
 pub use load::{load, load_raw};
 pub use seed::{DataRng, derive_seed, rng};
 pub use standardize::Standardizer;
+pub use validation::validation_rows;
 
 /// The `rand` crate whose traits [`DataRng`] implements (`Rng`, `SeedableRng`).
 pub use rand;

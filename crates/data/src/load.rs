@@ -14,7 +14,9 @@ use crate::{DataConfig, DataError, DataKind, InputMap, Split, derive_seed, rng};
 /// test set, independently, from `rng(derive_seed(seed, "data/test"))`, so the same seed
 /// always gives the same bits and changing `n_train` leaves the test set unchanged. Relative
 /// csv paths are resolved against `base_dir`, the experiment file's folder. With
-/// `standardize`, the statistics are fitted on the training set and applied to both.
+/// `validation_fraction`, a validation set is then carved from the training set (stream
+/// `"data/validation"`). With `standardize`, the statistics are fitted on the (remaining)
+/// training set and applied to every set.
 pub fn load(config: &DataConfig, seed: u64, base_dir: &Path) -> Result<Split, DataError> {
     let (raw, map) = load_raw(config, seed, base_dir)?;
     Ok(map.apply_split(&raw))
@@ -34,7 +36,7 @@ pub fn load_raw(
 ) -> Result<(Split, InputMap), DataError> {
     config.validate()?;
     let config = config.resolved();
-    let split = match config.kind.generator_defaults() {
+    let mut split = match config.kind.generator_defaults() {
         Some((n_train, n_test, noise)) => {
             let n_train = config.n_train.unwrap_or(n_train);
             let n_test = config.n_test.unwrap_or(n_test);
@@ -55,6 +57,7 @@ pub fn load_raw(
             Split {
                 train: generate(n_train, "data/train"),
                 test: generate(n_test, "data/test"),
+                validation: None,
             }
         }
         None => {
@@ -70,6 +73,9 @@ pub fn load_raw(
             )?
         }
     };
+    if let Some(fraction) = config.validation_fraction {
+        split.validation = Some(crate::validation::carve(&mut split.train, fraction, seed)?);
+    }
     let map = InputMap::fit(&config, &split.train)?;
     Ok((split, map))
 }

@@ -22,8 +22,8 @@ pub fn rng(seed: u64) -> DataRng {
 /// `z = x + 0x9e3779b97f4a7c15; z = (z ^ z >> 30) * 0xbf58476d1ce4e5b9;
 /// z = (z ^ z >> 27) * 0x94d049bb133111eb; z ^ z >> 31` (wrapping arithmetic).
 ///
-/// Streams used by this crate: `"data/train"`, `"data/test"` (generators) and `"data/split"`
-/// (the csv hold-out shuffle); by `dlp-train`: `"model/init"` (initial weights),
+/// Streams used by this crate: `"data/train"`, `"data/test"` (generators), `"data/split"`
+/// (the csv hold-out shuffle) and `"data/validation"` (the validation carve); by `dlp-train`: `"model/init"` (initial weights),
 /// `"train/shuffle"` (batch order) and `"train/dropout"` (dropout masks).
 ///
 /// ```

@@ -100,6 +100,7 @@ fn write_results(out: &Path, experiment: &str) -> PathBuf {
             batch_size: 20,
             seed: planned.seed,
             initial_weights: None,
+            early_stopping: None,
         };
         let trained = dlp_train::train(spec, &mut |_| {}).unwrap();
         assert_eq!(trained.status, Status::Ok);

@@ -1,6 +1,6 @@
 //! A run as CSV rows.
 
-use dlp_config::{Cell, Planned};
+use dlp_config::{Cell, Planned, RUN_COLUMNS};
 use dlp_train::{Status, Trained};
 
 /// One run, as rows ready to append.
@@ -17,6 +17,7 @@ impl RunRows {
         let experiment = &cell.resolved.experiment;
         let id = planned.run_id.clone();
         let (cell_index, seed) = (planned.cell.to_string(), planned.seed.to_string());
+        let optional = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
         let epochs = trained
             .epochs
             .iter()
@@ -32,10 +33,15 @@ impl RunRows {
                     m.test_acc.to_string(),
                     m.lr.to_string(),
                     format!("{:.6}", m.wall_s),
+                    optional(m.val_loss),
+                    optional(m.val_acc),
                 ]
             })
             .collect();
         let last = trained.epochs.last().expect("epoch 0 is always measured");
+        // The final metrics are those of the weights kept: with early stopping, the restored
+        // epoch's row.
+        let kept = trained.final_metrics();
         let best =
             trained.epochs.iter().fold(
                 last,
@@ -64,10 +70,10 @@ impl RunRows {
             trained_epochs.to_string(),
             status.to_string(),
             diverged_epoch,
-            last.train_loss.to_string(),
-            last.train_acc.to_string(),
-            last.test_loss.to_string(),
-            last.test_acc.to_string(),
+            kept.train_loss.to_string(),
+            kept.train_acc.to_string(),
+            kept.test_loss.to_string(),
+            kept.test_acc.to_string(),
             best.test_acc.to_string(),
             best.epoch.to_string(),
             reached.map(|m| m.epoch.to_string()).unwrap_or_default(),
@@ -76,6 +82,14 @@ impl RunRows {
                 .unwrap_or_default(),
             format!("{train_seconds:.6}"),
             format!("{:.6}", train_seconds / trained_epochs.max(1) as f64),
+            optional(kept.val_loss),
+            optional(kept.val_acc),
+            trained.stopped_epoch().to_string(),
+            trained.stop_reason.name().to_string(),
+            trained
+                .restored_epoch
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
         ]);
         RunRows { run, epochs }
     }
@@ -85,7 +99,9 @@ impl RunRows {
     pub fn failed(cell: &Cell, planned: &Planned) -> RunRows {
         let mut run = run_prefix(cell, planned);
         run.extend(["0".to_string(), "failed".to_string()]);
-        run.resize(run.len() + 11, String::new());
+        let status = RUN_COLUMNS.iter().position(|c| *c == "status");
+        let after_status = RUN_COLUMNS.len() - 1 - status.expect("runs.csv has a status");
+        run.resize(run.len() + after_status, String::new());
         RunRows {
             run,
             epochs: Vec::new(),

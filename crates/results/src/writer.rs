@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use dlp_config::{Cell, EPOCH_COLUMNS, Planned, Study, run_columns};
+use dlp_config::{ADDED_COLUMNS, Cell, EPOCH_COLUMNS, Planned, Study, run_columns};
 use dlp_train::Trained;
 
 use crate::describe::{describe_study, fingerprint, save_weights};
@@ -197,7 +197,9 @@ fn lock(dir: &Path) -> Result<File> {
     }
 }
 
-/// The complete rows of a CSV file: a last line cut short by a crash is dropped.
+/// The complete rows of a CSV file: a last line cut short by a crash is dropped. A file
+/// written before the [`ADDED_COLUMNS`] existed (its header is `columns` without some of them
+/// at the end) is read with them filled in ([`filled_in`]); any other header is refused.
 pub(crate) fn complete_rows(path: &Path, columns: &[&str]) -> Result<Vec<Vec<String>>> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
@@ -211,7 +213,13 @@ pub(crate) fn complete_rows(path: &Path, columns: &[&str]) -> Result<Vec<Vec<Str
     let header = reader
         .headers()
         .with_context(|| format!("cannot read {}", path.display()))?;
-    if header.iter().ne(columns.iter().copied()) {
+    let header: Vec<String> = header.iter().map(str::to_string).collect();
+    let older = header.len() < columns.len()
+        && header.iter().zip(columns).all(|(h, c)| h == c)
+        && columns[header.len()..]
+            .iter()
+            .all(|c| ADDED_COLUMNS.contains(c));
+    if !(older || header.iter().eq(columns.iter().copied())) {
         bail!(
             "{} has columns from another version of dlp; rerun with --fresh to start over",
             path.display()
@@ -220,11 +228,35 @@ pub(crate) fn complete_rows(path: &Path, columns: &[&str]) -> Result<Vec<Vec<Str
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.with_context(|| format!("cannot read {}", path.display()))?;
-        if record.len() == columns.len() {
-            rows.push(record.iter().map(str::to_string).collect());
+        if record.len() == header.len() {
+            let row: Vec<String> = record.iter().map(str::to_string).collect();
+            rows.push(filled_in(row, &header, columns));
         }
     }
     Ok(rows)
+}
+
+/// A row of an older file (columns `header`, a prefix of `columns`) with the columns added
+/// since filled in as the run would have written them: no validation metrics, stopped after
+/// its `epochs` or where it diverged, nothing restored.
+fn filled_in(mut row: Vec<String>, header: &[String], columns: &[&str]) -> Vec<String> {
+    let field = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .map_or(String::new(), |i| row[i].clone())
+    };
+    let added: Vec<String> = columns[header.len()..]
+        .iter()
+        .map(|&column| match (column, field("status").as_str()) {
+            ("stopped_epoch", "ok" | "diverged") => field("epochs"),
+            ("stop_reason", "ok") => "epochs".into(),
+            ("stop_reason", "diverged") => "diverged".into(),
+            _ => String::new(),
+        })
+        .collect();
+    row.extend(added);
+    row
 }
 
 fn csv_bytes(columns: Option<&[&str]>, rows: &[Vec<String>]) -> Result<Vec<u8>> {
@@ -331,6 +363,65 @@ mod tests {
         assert!(err.contains("--fresh"), "{err}");
         let results = open(&dir, "other", true).unwrap();
         assert!(!results.is_done("a"));
+    }
+
+    /// A folder written before validation and early stopping (fewer columns at the end of
+    /// both files) resumes: its rows are read with the new columns filled in, and the files
+    /// are rewritten with them. A header that is no such prefix is refused.
+    #[test]
+    fn folders_of_before_the_added_columns_resume() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("exp");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("fingerprint"), "cfg").unwrap();
+        let added = |columns: &[&str]| {
+            columns
+                .iter()
+                .filter(|c| !ADDED_COLUMNS.contains(c))
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+        };
+        let columns = columns();
+        let old_runs = added(&columns.iter().map(String::as_str).collect::<Vec<_>>());
+        let old_epochs = added(EPOCH_COLUMNS);
+        let row = |header: &[String], values: &[(&str, &str)]| {
+            header
+                .iter()
+                .map(|h| {
+                    let found = values.iter().find(|(k, _)| k == h);
+                    found.map_or("1".to_string(), |(_, v)| v.to_string())
+                })
+                .collect::<Vec<_>>()
+        };
+        let ok = row(
+            &old_runs,
+            &[("run_id", "a"), ("status", "ok"), ("epochs", "7")],
+        );
+        let diverged = row(
+            &old_runs,
+            &[("run_id", "b"), ("status", "diverged"), ("epochs", "3")],
+        );
+        let old_runs_refs: Vec<&str> = old_runs.iter().map(String::as_str).collect();
+        let old_epochs_refs: Vec<&str> = old_epochs.iter().map(String::as_str).collect();
+        rewrite(&dir.join("runs.csv"), &old_runs_refs, &[ok, diverged]).unwrap();
+        let epoch = row(&old_epochs, &[("run_id", "a")]);
+        rewrite(&dir.join("epochs.csv"), &old_epochs_refs, &[epoch]).unwrap();
+
+        let results = open(&dir, "cfg", false).unwrap();
+        assert!(results.is_done("a") && results.is_done("b"));
+        let text = rows(&dir, "runs.csv");
+        let mut lines = text.lines();
+        assert_eq!(lines.next().unwrap(), columns.join(","));
+        // final_val_loss, final_val_acc, stopped_epoch, stop_reason, restored_epoch
+        assert!(lines.next().unwrap().ends_with(",,,7,epochs,"), "{text}");
+        assert!(lines.next().unwrap().ends_with(",,,3,diverged,"), "{text}");
+        let text = rows(&dir, "epochs.csv");
+        assert_eq!(text.lines().nth(1).unwrap(), "a,1,1,1,1,1,1,1,1,1,,");
+        drop(results);
+
+        std::fs::write(dir.join("epochs.csv"), "run_id,cell,seed,epoch,loss\n").unwrap();
+        let err = open(&dir, "cfg", false).err().unwrap().to_string();
+        assert!(err.contains("columns from another version of dlp"), "{err}");
     }
 
     #[test]

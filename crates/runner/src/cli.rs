@@ -83,6 +83,7 @@ enum Listing {
     Losses,
     Optimizers,
     Schedules,
+    Training,
 }
 
 // `dlp run`'s arguments (a doc comment here would replace the subcommand's help).
@@ -374,6 +375,7 @@ fn listing(what: Option<Listing>) -> String {
         Some(Listing::Losses) => list::losses(),
         Some(Listing::Optimizers) => list::optimizers(),
         Some(Listing::Schedules) => list::schedules(),
+        Some(Listing::Training) => list::training(),
     }
 }
 

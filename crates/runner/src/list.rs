@@ -97,7 +97,64 @@ pub fn schedules() -> String {
     out
 }
 
+/// The training loop's keys, with validation and early stopping.
+pub fn training() -> String {
+    let defaults = dlp_config::TrainConfig::default();
+    let stopping = dlp_config::EarlyStoppingConfig::default();
+    let metric = match stopping.metric {
+        dlp_config::ValidationMetric::ValLoss => "val_loss",
+        dlp_config::ValidationMetric::ValAcc => "val_acc",
+    };
+    let rows = [
+        (
+            format!("epochs = {}", defaults.epochs),
+            "passes over the training set".to_string(),
+        ),
+        (
+            format!("batch_size = {}", defaults.batch_size),
+            "rows per mini-batch, reshuffled each epoch; the last partial batch is kept".into(),
+        ),
+        (
+            format!("threshold = {}", defaults.threshold),
+            "the test accuracy epochs_to_threshold and seconds_to_threshold wait for".into(),
+        ),
+        (
+            format!("save_weights = {}", defaults.save_weights),
+            "write each run's final weights (the report draws decision boundaries)".into(),
+        ),
+        (
+            format!(
+                "early_stopping = {{ patience = {}, min_delta = {:?}, metric = \"{metric}\" }}",
+                stopping.patience, stopping.min_delta
+            ),
+            "off unless given: stop after `patience` epochs in a row whose validation metric \
+             (val_loss or val_acc) is not better than the best by more than min_delta, and keep \
+             the best epoch's weights; needs [data] validation_fraction"
+                .into(),
+        ),
+        (
+            "[data] validation_fraction".into(),
+            "off unless given: the fraction (0 < f < 1) of the training rows held out as a \
+             validation set, measured after each epoch (val_loss, val_acc)"
+                .into(),
+        ),
+    ];
+    let mut out = String::from("training ([train] ...):\n");
+    for (key, doc) in rows {
+        let _ = writeln!(out, "  {key}\n      {doc}");
+    }
+    out
+}
+
 /// Every listing, one after the other.
 pub fn everything() -> String {
-    [datasets(), models(), losses(), optimizers(), schedules()].join("\n")
+    [
+        datasets(),
+        models(),
+        losses(),
+        optimizers(),
+        schedules(),
+        training(),
+    ]
+    .join("\n")
 }

@@ -169,6 +169,10 @@ pub fn run_studies(studies: &[Study], options: &RunOptions) -> Result<Vec<Summar
             let cell = &p.study.cells[planned.cell];
             let stored = match outcome {
                 Ok(trained) => {
+                    // The epochs a run did not train (early stopping, divergence) still
+                    // count as done on the bar.
+                    let planned_epochs = cell.resolved.experiment.train.epochs;
+                    bar.inc(planned_epochs.saturating_sub(trained.stopped_epoch()) as u64);
                     if let Status::Diverged { .. } = trained.status {
                         folder.diverged += 1;
                         diverged += 1;
@@ -304,6 +308,16 @@ pub(crate) fn train_spec<'a>(
         batch_size: experiment.train.batch_size,
         seed,
         initial_weights,
+        early_stopping: experiment.train.early_stopping.as_ref().map(|e| {
+            dlp_train::EarlyStopping {
+                patience: e.patience,
+                min_delta: e.min_delta,
+                metric: match e.metric {
+                    dlp_config::ValidationMetric::ValLoss => dlp_train::StopMetric::ValLoss,
+                    dlp_config::ValidationMetric::ValAcc => dlp_train::StopMetric::ValAcc,
+                },
+            }
+        }),
     })
 }
 

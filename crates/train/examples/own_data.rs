@@ -33,6 +33,7 @@ fn main() {
     let split = Split {
         train: make_points(2000, 0.0),
         test: make_points(500, 0.5),
+        validation: None,
     };
     let spec = TrainSpec {
         architecture: Architecture::new(&[16, 16], Activation::Tanh).expect("on the menu"),

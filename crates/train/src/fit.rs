@@ -7,6 +7,7 @@ use dlp_model::{Architecture, Dev, FusedMlp, Network, NetworkVisitor, Penalties,
 use dlp_optim::{EpochLosses, Optimizer, Schedule, Sgd, SgdConfig};
 use rand::SeedableRng;
 
+use crate::early_stopping::{EarlyStopping, StopReason, Tracker};
 use crate::evaluate::{CHUNK, Labelled, evaluate};
 use crate::loss::Loss;
 
@@ -14,7 +15,7 @@ use crate::loss::Loss;
 /// file (docs/config.md); change what you need with struct update syntax:
 /// `TrainSpec { epochs: 40, ..TrainSpec::new(&split) }`.
 pub struct TrainSpec<'a> {
-    /// Training and test data.
+    /// Training and test data, and the validation set measured after each epoch, if any.
     pub split: &'a Split,
     /// The model: any hidden widths (0 to 8 layers of 1 to 1024 units), and its dropout.
     pub architecture: Architecture,
@@ -35,13 +36,16 @@ pub struct TrainSpec<'a> {
     pub seed: u64,
     /// Starting weights instead of the seeded initialisation.
     pub initial_weights: Option<&'a Weights>,
+    /// Stop when the validation metric stalls, and keep the best epoch's weights; needs
+    /// `split.validation`. None by default.
+    pub early_stopping: Option<EarlyStopping>,
 }
 
 impl<'a> TrainSpec<'a> {
     /// Training on `split` with the defaults of an experiment file: one hidden layer of 10
     /// ReLU units, the `mse` loss (on a sigmoid output), SGD at a constant learning rate of
     /// 0.01, 10 epochs of batches of 10, seed 0, the seeded `torch.nn.Linear` initialisation,
-    /// no weight penalties.
+    /// no weight penalties, no early stopping.
     pub fn new(split: &'a Split) -> Self {
         Self {
             split,
@@ -63,6 +67,7 @@ impl<'a> TrainSpec<'a> {
             batch_size: 10,
             seed: 0,
             initial_weights: None,
+            early_stopping: None,
         }
     }
 }
@@ -80,6 +85,10 @@ pub struct EpochMetrics {
     pub test_loss: f64,
     /// Accuracy over the test set, after the epoch.
     pub test_acc: f64,
+    /// Mean loss over the validation set, after the epoch; `None` without one.
+    pub val_loss: Option<f64>,
+    /// Accuracy over the validation set, after the epoch; `None` without one.
+    pub val_acc: Option<f64>,
     /// Learning rate in force during the epoch.
     pub lr: f64,
     /// Seconds spent in this epoch's training steps (evaluation excluded).
@@ -102,11 +111,17 @@ pub enum Status {
 /// ([`Trained::predict`], [`Trained::classify`], [`Trained::accuracy`]).
 #[derive(Debug, Clone)]
 pub struct Trained {
-    /// One entry per epoch, from epoch 0 (before training).
+    /// One entry per epoch trained, from epoch 0 (before training) to the epoch it stopped
+    /// at, whatever the weights kept.
     pub epochs: Vec<EpochMetrics>,
     /// Whether the run completed or diverged.
     pub status: Status,
-    /// Final parameters.
+    /// Why it stopped after its last epoch.
+    pub stop_reason: StopReason,
+    /// With early stopping, the epoch whose weights were kept (the best); `None` without
+    /// early stopping, or when the run diverged, which keeps its last weights.
+    pub restored_epoch: Option<usize>,
+    /// The parameters kept: the last epoch's, or the restored epoch's.
     pub weights: Weights,
     /// The model the weights belong to.
     pub architecture: Architecture,
@@ -137,6 +152,12 @@ pub enum TrainError {
     /// The initial weights do not fit the model.
     #[error("initial weights do not fit the model: {0}")]
     Weights(String),
+    /// Early stopping was asked for without a validation set.
+    #[error(
+        "early stopping watches a validation set, and the split has none; carve one from the \
+         training set (`[data] validation_fraction = 0.2`)"
+    )]
+    NoValidation,
 }
 
 /// Trains one model, calling `on_epoch` after each epoch (including epoch 0).
@@ -176,7 +197,8 @@ impl<'a> Snapshot<'a> {
 
 /// [`train`], with the model shown after each epoch and a say in going on: `watch` returns
 /// [`ControlFlow::Break`] to stop after this epoch (the result then holds the epochs so far,
-/// status `Ok`). Pausing is blocking inside `watch`. Looking at the model changes nothing:
+/// status `Ok`, [`StopReason::Watcher`]; with early stopping, the best epoch so far is
+/// restored). Pausing is blocking inside `watch`. Looking at the model changes nothing:
 /// the numbers are [`train`]'s.
 pub fn train_watched(
     spec: TrainSpec<'_>,
@@ -192,6 +214,9 @@ pub fn train_watched(
             head: spec.loss.head.name(),
             classes,
         })?;
+    if spec.early_stopping.is_some() && spec.split.validation.is_none() {
+        return Err(TrainError::NoValidation);
+    }
     let architecture = spec.architecture;
     architecture.dispatch(Fit {
         spec,
@@ -240,18 +265,28 @@ impl NetworkVisitor for Fit<'_, '_> {
             .with_penalties(spec.penalties);
         let loss = Loss::new(spec.loss, outputs);
         let (train, test) = (Labelled::new(train, outputs), Labelled::new(test, outputs));
+        let validation = spec
+            .split
+            .validation
+            .as_ref()
+            .map(|v| Labelled::new(v, outputs));
 
         let base_lr = spec.optimizer.lr();
         let mut logits = Vec::new();
         let mut measure = |fused: &mut FusedMlp, epoch: usize, lr: f64, wall_s: f64| {
             let (train_loss, train_acc) = evaluate(fused, &loss, &train, &mut logits);
             let (test_loss, test_acc) = evaluate(fused, &loss, &test, &mut logits);
+            let val = validation
+                .as_ref()
+                .map(|v| evaluate(fused, &loss, v, &mut logits));
             EpochMetrics {
                 epoch,
                 train_loss,
                 train_acc,
                 test_loss,
                 test_acc,
+                val_loss: val.map(|(l, _)| l),
+                val_acc: val.map(|(_, a)| a),
                 lr,
                 wall_s,
             }
@@ -264,6 +299,12 @@ impl NetworkVisitor for Fit<'_, '_> {
         let (mut features, mut labels, mut targets) = (Vec::new(), Vec::new(), Vec::new());
         let mut d_logits = Vec::new();
         let mut status = Status::Ok;
+        let mut stop_reason = if stop {
+            StopReason::Watcher
+        } else {
+            StopReason::Epochs
+        };
+        let mut tracker = spec.early_stopping.map(Tracker::new);
 
         for epoch in 1..=spec.epochs {
             if stop {
@@ -292,17 +333,39 @@ impl NetworkVisitor for Fit<'_, '_> {
             }
             let metrics = measure(&mut fused, epoch, lr, started.elapsed().as_secs_f64());
             finite &= metrics.train_loss.is_finite() && metrics.test_loss.is_finite();
+            let patience_out = tracker
+                .as_mut()
+                .is_some_and(|t| t.after_epoch(&metrics, || fused.weights()));
             stop = watch(&metrics, Snapshot::new(&mut fused)).is_break();
             epochs.push(metrics);
             if !finite {
                 status = Status::Diverged { epoch };
+                stop_reason = StopReason::Diverged;
                 break;
             }
+            if patience_out && epoch < spec.epochs {
+                stop_reason = StopReason::EarlyStopping;
+                break;
+            }
+            if stop && epoch < spec.epochs {
+                stop_reason = StopReason::Watcher;
+            }
         }
+        // A diverged run keeps its last weights, as without early stopping; any other run
+        // with early stopping ends with its best epoch's.
+        let best = tracker
+            .and_then(Tracker::into_best)
+            .filter(|_| status == Status::Ok);
+        let (restored_epoch, weights) = match best {
+            Some((epoch, weights)) => (Some(epoch), weights),
+            None => (None, fused.weights()),
+        };
         Ok(Trained {
             epochs,
             status,
-            weights: fused.weights(),
+            stop_reason,
+            restored_epoch,
+            weights,
             architecture: spec.architecture,
             inputs: spec.split.train.n_features,
             outputs,

@@ -29,12 +29,14 @@
 //! ```
 #![warn(missing_docs)]
 
+mod early_stopping;
 mod evaluate;
 mod fit;
 mod loss;
 mod predict;
 mod trained;
 
+pub use early_stopping::{EarlyStopping, StopMetric, StopReason};
 pub use fit::{
     EpochMetrics, Snapshot, Status, TrainError, TrainSpec, Trained, train, train_watched,
 };

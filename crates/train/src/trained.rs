@@ -1,8 +1,22 @@
 use dlp_data::Dataset;
 
-use crate::{Trained, predict};
+use crate::{EpochMetrics, Trained, predict};
 
 impl Trained {
+    /// The metrics of the weights kept: the restored epoch's row with early stopping (the
+    /// weights give exactly these numbers again), otherwise the last epoch's.
+    pub fn final_metrics(&self) -> &EpochMetrics {
+        let last = self.epochs.last().expect("epoch 0 is always measured");
+        self.restored_epoch
+            .and_then(|epoch| self.epochs.iter().find(|m| m.epoch == epoch))
+            .unwrap_or(last)
+    }
+
+    /// The last epoch trained (0 when none was).
+    pub fn stopped_epoch(&self) -> usize {
+        self.epochs.last().map_or(0, |m| m.epoch)
+    }
+
     /// The model's raw outputs (`rows x outputs`, row-major) on `points` (`rows x inputs`,
     /// row-major, like [`Dataset::features`]).
     ///

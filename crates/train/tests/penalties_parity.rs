@@ -162,6 +162,7 @@ fn penalties_follow_pytorch_on_off_menu_architectures() {
     let split = Split {
         train: points(N_TRAIN, 0),
         test: points(N_TEST, 100_000),
+        validation: None,
     };
     for case in cases() {
         let (torch32, torch64) = (
@@ -251,6 +252,7 @@ fn l2_is_half_of_sgd_weight_decay_on_the_weights_only() {
     let split = Split {
         train: points(N_TRAIN, 0),
         test: points(N_TEST, 100_000),
+        validation: None,
     };
     let (lr, wd) = (0.1, 0.2);
     let start = initial_weights(&[2, 32, 16, 1]);

@@ -35,6 +35,7 @@ fn a_long_canonical_training_keeps_no_subnormals() {
         batch_size: 10,
         seed: 0,
         initial_weights: None,
+        early_stopping: None,
     };
     let run = train(spec, &mut |_| {}).unwrap();
     assert!(run.epochs.last().unwrap().test_acc > 0.9, "it trains");

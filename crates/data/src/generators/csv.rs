@@ -85,6 +85,7 @@ pub(crate) fn load(
             Ok(Split {
                 train: train.select(&all(&train), n_classes),
                 test: test.select(&all(&test), n_classes),
+                validation: None,
             })
         }
         None => {
@@ -105,6 +106,7 @@ pub(crate) fn load(
             Ok(Split {
                 train: train.select(train_rows, n_classes),
                 test: train.select(test_rows, n_classes),
+                validation: None,
             })
         }
     }

@@ -392,6 +392,7 @@ mod tests {
             let around = Split {
                 train: one.clone(),
                 test: one,
+                validation: None,
             };
             let plane = Plane::of(&around, &map, 1).unwrap();
             assert_eq!(plane.plane.grid(), point);

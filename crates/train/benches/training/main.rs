@@ -60,6 +60,7 @@ fn run_with(
         batch_size,
         seed: SEED,
         initial_weights: None,
+        early_stopping: None,
     };
     train(spec, &mut |_| {}).expect("the canonical run starts")
 }
