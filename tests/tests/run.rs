@@ -507,3 +507,27 @@ fn a_results_folder_is_reported_alone_after_its_data_is_gone() {
     assert!(moved.join("plots").join("boundary-cell0.png").is_file());
     assert_eq!(read(&moved.join("inputs").join("0-points.csv")), points);
 }
+
+/// Without saved weights there are no decision boundaries to draw, and the report says
+/// nothing about weights it was told not to keep.
+#[test]
+fn a_study_without_saved_weights_reports_without_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = small_experiment("no-weights", 2, 2, "save_weights = false\n")
+        + "\n[sweep]\n\"model.hidden\" = [[4], [8]]\n";
+    let file = write(tmp.path(), "no-weights.toml", &text);
+    let out = tmp.path().join("results");
+    let output = run_ok(&file, &out, &[], tmp.path());
+    assert!(!output.stderr.contains("warning"), "{}", output.stderr);
+    let dir = out.join("no-weights");
+    assert!(
+        !dir.join("weights").exists()
+            || std::fs::read_dir(dir.join("weights"))
+                .unwrap()
+                .next()
+                .is_none()
+    );
+    assert!(!dir.join("plots").join("boundaries.png").exists());
+    assert!(dir.join("plots").join("curves.png").exists());
+    assert!(dir.join("report.html").exists());
+}

@@ -523,7 +523,7 @@ mod tests {
         assert_eq!(
             err("kind = \"circles\"\nk = 3").to_string(),
             "`k` does not apply to kind `circles` (it accepts: n_train, n_test, noise, features, \
-             standardize)"
+             standardize, validation_fraction)"
         );
     }
 

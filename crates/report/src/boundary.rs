@@ -12,7 +12,7 @@ use crate::cells::Cells;
 use crate::figure::{Draw, Figure, Plots, color, err, render};
 use crate::stats::fmt;
 use crate::threshold::short;
-use dlp_results::{Results, Run};
+use dlp_results::{Results, Run, Runs};
 
 /// Class 0 and class 1 of binary data (TensorFlow Playground's orange and blue).
 const ORANGE: (f64, f64, f64) = (245.0, 147.0, 34.0);
@@ -55,7 +55,7 @@ pub fn figures(
         let acc = best.number("final_test_acc").map_or("-".into(), fmt);
         let title = format!("{}: best seed {}, test acc {acc}", group.label, best.seed);
         match compute(results, cells, best, 80, 600, title) {
-            Ok(None) => return Vec::new(), // not 2-D data: no boundaries at all
+            Ok(None) => continue, // not 2-D data, or no weights saved
             Ok(Some(boundary)) => {
                 let name = format!("boundary-cell{}", group.cell);
                 let heading = format!("Decision boundary: {}", group.label);
@@ -74,7 +74,7 @@ pub fn figures(
         }
         // The grid needs two groups or more: with one, its small boundary is never drawn.
         if runs.groups.len() > 1 {
-            let small = format!("{} (acc {acc})", short(&group.label, 34));
+            let small = format!("{} (acc {acc})", short(&swept_values(runs, best), 40));
             if let Ok(Some(boundary)) = compute(results, cells, best, 40, 150, small) {
                 thumbs.push(boundary);
             }
@@ -84,10 +84,14 @@ pub fn figures(
         let cols = (thumbs.len() as f64).sqrt().ceil().min(6.0) as usize;
         let rows = thumbs.len().div_ceil(cols);
         let size = (cols as u32 * 300, rows as u32 * 320);
-        let title = "Decision boundaries across the sweep (best seed of each group)";
+        let keys: Vec<&str> = runs.swept.iter().map(|k| last_segment(k)).collect();
+        let title = format!(
+            "Decision boundaries across the sweep (best seed of each group; titles: {})",
+            keys.join(" · ")
+        );
         out.insert(
             0,
-            render(&Grid { thumbs, cols }, plots, "boundaries", title, size),
+            render(&Grid { thumbs, cols }, plots, "boundaries", &title, size),
         );
     }
     out
@@ -152,6 +156,28 @@ impl Plane {
     }
 }
 
+/// A run's swept values, without their keys (the grid's heading names them once) and with
+/// lists written tight, so that a thumbnail's title shows them all: `0.01 · [20,20] · 0.2`.
+fn swept_values(runs: &Runs, run: &Run) -> String {
+    if runs.swept.is_empty() {
+        return runs
+            .groups
+            .first()
+            .map_or(String::new(), |g| g.label.clone());
+    }
+    let values: Vec<String> = runs
+        .swept
+        .iter()
+        .map(|key| run.swept_value(key).unwrap_or("-").replace(", ", ","))
+        .collect();
+    values.join(" · ")
+}
+
+/// `optim.lr` -> `lr`.
+fn last_segment(key: &str) -> &str {
+    key.rsplit('.').next().unwrap_or(key)
+}
+
 /// A model's prediction over the plane around a run's test points, in the data's own
 /// coordinates (x1, x2), whatever the model's inputs (see [`Plane`]).
 pub struct Field {
@@ -171,7 +197,8 @@ pub struct Field {
 }
 
 /// The prediction of `run`'s final weights on a `resolution`² grid with at most `max_points`
-/// test points; `None` when the data is not 2-D.
+/// test points; `None` when the data is not 2-D or the run saved no weights
+/// (`save_weights = false`).
 pub fn field(
     cells: &Cells,
     results: &Results,
@@ -182,6 +209,9 @@ pub fn field(
     let resolved = cells
         .get(run.cell)
         .context("its cell's configuration is unreadable")?;
+    if !resolved.experiment.train.save_weights {
+        return Ok(None);
+    }
     let data = cells.data(run)?;
     let (raw, map) = &*data;
     let test = &raw.test;

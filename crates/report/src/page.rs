@@ -367,7 +367,7 @@ fn boundaries(results: &Results, cells: &Cells, warnings: &mut Vec<String>) -> V
         for (which, run) in chosen {
             match field(cells, results, run, FIELD_RESOLUTION, FIELD_POINTS) {
                 Ok(Some(field)) => out.push(boundary(group.cell, &group.label, which, run, field)),
-                Ok(None) => return Vec::new(), // not 2-D data: no boundaries at all
+                Ok(None) => {} // not 2-D data, or no weights saved
                 Err(e) => warnings.push(format!(
                     "no interactive decision boundary for {} (seed {}): {e:#}",
                     group.label, run.seed
