@@ -52,3 +52,18 @@ pub struct Split {
     /// (validation metrics, early stopping); `None` without `validation_fraction`.
     pub validation: Option<Dataset>,
 }
+
+#[cfg(test)]
+impl Dataset {
+    /// Rows of `n_features` values, every one labelled 0 of two classes: for tests of what
+    /// is done to the features.
+    pub(crate) fn of_features(features: Vec<f32>, n_features: usize) -> Self {
+        let n = features.len() / n_features;
+        Dataset {
+            features,
+            labels: vec![0; n],
+            n_features,
+            n_classes: 2,
+        }
+    }
+}

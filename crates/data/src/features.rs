@@ -297,13 +297,7 @@ mod tests {
     use super::*;
 
     fn dataset(features: Vec<f32>, n_features: usize) -> Dataset {
-        let n = features.len() / n_features;
-        Dataset {
-            features,
-            labels: vec![0; n],
-            n_features,
-            n_classes: 2,
-        }
+        Dataset::of_features(features, n_features)
     }
 
     fn config(features: &[Feature], standardize: bool) -> DataConfig {

@@ -40,6 +40,8 @@
     { id: "train_acc", label: "train accuracy" },
     { id: "test_loss", label: "test loss" },
     { id: "train_loss", label: "train loss" },
+    { id: "val_acc", label: "validation accuracy" },
+    { id: "val_loss", label: "validation loss" },
   ].filter((s) => runs.some((r) => r.curves && Array.isArray(r.curves[s.id]) && r.curves[s.id].length));
   const isNum = (v) => typeof v === "number" && Number.isFinite(v);
   const metricHasData = (id) => runs.some((r) => r.status === "ok" && isNum(r.metrics && r.metrics[id]));

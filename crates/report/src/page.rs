@@ -26,8 +26,16 @@ const METRICS: &[(&str, &str, &str)] = &[
     ("train_seconds", "training seconds", "lower"),
 ];
 
-/// The series of `epochs.csv` the learning curves show.
-const CURVES: &[&str] = &["train_loss", "test_loss", "train_acc", "test_acc"];
+/// The series of `epochs.csv` the learning curves show; a run without a validation set has
+/// no `val_*` series.
+const CURVES: &[&str] = &[
+    "train_loss",
+    "test_loss",
+    "train_acc",
+    "test_acc",
+    "val_loss",
+    "val_acc",
+];
 
 /// Cells per side of a decision-boundary field (Playground draws 100).
 const FIELD_RESOLUTION: usize = 150;
@@ -294,12 +302,16 @@ fn page_run(run: &Run) -> PageRun {
             "epoch",
             run.epochs.iter().map(|e| Some(e.epoch as f64)).collect(),
         ))
-        .chain(CURVES.iter().map(|&series| {
-            let values = run
+        .chain(CURVES.iter().filter_map(|&series| {
+            let values: Vec<Option<f64>> = run
                 .epochs
                 .iter()
-                .map(|e| finite(e.values.get(series).copied()));
-            (series, values.collect())
+                .map(|e| finite(e.values.get(series).copied()))
+                .collect();
+            values
+                .iter()
+                .any(Option::is_some)
+                .then_some((series, values))
         }))
         .collect(),
     }
@@ -449,6 +461,25 @@ fn boundary(cell: usize, label: &str, which: &'static str, run: &Run, field: Fie
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A run's curves hold the series it measured: `val_*` only with a validation set.
+    #[test]
+    fn validation_curves_come_with_a_validation_set() {
+        let runs = dlp_results::parse_runs(
+            "run_id,cell,seed,dataset,status\nv,0,0,moons,ok\nn,0,1,moons,ok\n",
+            "run_id,cell,seed,epoch,train_loss,train_acc,test_loss,test_acc,lr,wall_s,val_loss,val_acc\n\
+             v,0,0,1,0.3,0.9,0.3,0.9,0.01,0.1,0.4,0.8\n\
+             n,0,1,1,0.3,0.9,0.3,0.9,0.01,0.1,,\n",
+            "demo",
+        )
+        .unwrap();
+        let with = page_run(&runs.runs[0]);
+        assert_eq!(with.curves["val_loss"], [Some(0.4)]);
+        assert_eq!(with.curves["val_acc"], [Some(0.8)]);
+        let without = page_run(&runs.runs[1]);
+        assert!(!without.curves.contains_key("val_loss"));
+        assert_eq!(without.curves["test_acc"], [Some(0.9)]);
+    }
 
     #[test]
     fn log_spacing_is_told_from_linear_spacing() {
