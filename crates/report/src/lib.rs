@@ -82,29 +82,41 @@ pub fn write_report(dir: &Path) -> Result<Report> {
     let plots_dir = dir.join(dlp_results::PLOTS);
     std::fs::create_dir_all(&plots_dir)
         .with_context(|| format!("cannot create {}", plots_dir.display()))?;
-    let plots = figure::Plots::new(plots_dir);
-
     let mut warnings = Vec::new();
     let cells = cells::Cells::load(&results, &mut warnings);
     let threshold = cells.threshold();
+    // Two halves drawn at once (each with its own text cache): the charts of the runs' numbers,
+    // and what needs the data and the weights (the dataset, the boundaries, the page's fields).
+    let (drawn, page, data_warnings) = std::thread::scope(|scope| {
+        let charts = scope.spawn(|| {
+            let plots = figure::Plots::new(plots_dir.clone());
+            [
+                curves::figure(&results, &plots),
+                threshold::figure(&results.runs, threshold, &plots),
+            ]
+        });
+        let plots = figure::Plots::new(plots_dir.clone());
+        let mut warnings = Vec::new();
+        let scatter = scatter::figure(&results, &cells, &plots);
+        let boundaries = boundary::figures(&results, &cells, &plots, &mut warnings);
+        let page = page::Page::new(&results, &results.expect, &claims, &cells, &mut warnings);
+        let charts = charts.join().expect("drawing the charts does not panic");
+        let drawn: Vec<Result<Figure>> = charts
+            .into_iter()
+            .chain(scatter)
+            .chain(boundaries)
+            .collect();
+        (drawn, page, warnings)
+    });
     let mut figures = Vec::new();
-    let mut add = |figure: Result<Figure>, warnings: &mut Vec<String>| match figure {
-        Ok(figure) => figures.push(figure),
-        Err(e) => warnings.push(format!("{e:#}")),
-    };
-    add(curves::figure(&results, &plots), &mut warnings);
-    add(
-        threshold::figure(&results.runs, threshold, &plots),
-        &mut warnings,
-    );
-    if let Some(figure) = scatter::figure(&results, &cells, &plots) {
-        add(figure, &mut warnings);
+    for figure in drawn {
+        match figure {
+            Ok(figure) => figures.push(figure),
+            Err(e) => warnings.push(format!("{e:#}")),
+        }
     }
-    for figure in boundary::figures(&results, &cells, &plots, &mut warnings) {
-        add(figure, &mut warnings);
-    }
+    warnings.extend(data_warnings);
 
-    let page = page::Page::new(&results, &results.expect, &claims, &cells, &mut warnings);
     let title = format!("{}: dlp report", results.name);
     let content = Content {
         results,
