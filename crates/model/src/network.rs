@@ -163,6 +163,33 @@ impl<const WIDTH: usize, const EXTRA_LAYERS: usize> Mlp<WIDTH, EXTRA_LAYERS> {
     }
 }
 
+/// The passes of a network made of an `input` layer, `EXTRA_LAYERS` `hidden` layers and a
+/// `head`, with an `activation` after every hidden layer: [`Mlp`] and [`AnyWidths`] share
+/// them, over layers whose widths are typed differently.
+macro_rules! layer_stack {
+    () => {
+        fn forward_masked<T: Tape<f32, Dev>>(
+            &self,
+            x: Batch<usize, T>,
+            masks: &[Vec<f32>],
+        ) -> Batch<usize, T> {
+            let mut h = drop(self.activation.apply(self.input.forward(x)), masks.first());
+            for (l, layer) in self.hidden.iter().enumerate() {
+                h = drop(self.activation.apply(layer.forward(h)), masks.get(l + 1));
+            }
+            self.head.forward(h)
+        }
+
+        fn visit_layers<V: LayerVisitor>(&mut self, visitor: &mut V) {
+            visitor.visit(0, &mut self.input);
+            for (i, layer) in self.hidden.iter_mut().enumerate() {
+                visitor.visit(i + 1, layer);
+            }
+            visitor.visit(EXTRA_LAYERS + 1, &mut self.head);
+        }
+    };
+}
+
 impl<const WIDTH: usize, const EXTRA_LAYERS: usize> Network for Mlp<WIDTH, EXTRA_LAYERS> {
     fn build(
         dev: &Dev,
@@ -179,25 +206,7 @@ impl<const WIDTH: usize, const EXTRA_LAYERS: usize> Network for Mlp<WIDTH, EXTRA
         Self::new(dev, inputs, outputs, architecture.activation(), rng)
     }
 
-    fn forward_masked<T: Tape<f32, Dev>>(
-        &self,
-        x: Batch<usize, T>,
-        masks: &[Vec<f32>],
-    ) -> Batch<usize, T> {
-        let mut h = drop(self.activation.apply(self.input.forward(x)), masks.first());
-        for (l, layer) in self.hidden.iter().enumerate() {
-            h = drop(self.activation.apply(layer.forward(h)), masks.get(l + 1));
-        }
-        self.head.forward(h)
-    }
-
-    fn visit_layers<V: LayerVisitor>(&mut self, visitor: &mut V) {
-        visitor.visit(0, &mut self.input);
-        for (i, layer) in self.hidden.iter_mut().enumerate() {
-            visitor.visit(i + 1, layer);
-        }
-        visitor.visit(EXTRA_LAYERS + 1, &mut self.head);
-    }
+    layer_stack!();
 }
 
 /// `1 + EXTRA_LAYERS` hidden layers whose widths are run-time sizes, each followed by the
@@ -275,23 +284,5 @@ impl<const EXTRA_LAYERS: usize> Network for AnyWidths<EXTRA_LAYERS> {
         )
     }
 
-    fn forward_masked<T: Tape<f32, Dev>>(
-        &self,
-        x: Batch<usize, T>,
-        masks: &[Vec<f32>],
-    ) -> Batch<usize, T> {
-        let mut h = drop(self.activation.apply(self.input.forward(x)), masks.first());
-        for (l, layer) in self.hidden.iter().enumerate() {
-            h = drop(self.activation.apply(layer.forward(h)), masks.get(l + 1));
-        }
-        self.head.forward(h)
-    }
-
-    fn visit_layers<V: LayerVisitor>(&mut self, visitor: &mut V) {
-        visitor.visit(0, &mut self.input);
-        for (i, layer) in self.hidden.iter_mut().enumerate() {
-            visitor.visit(i + 1, layer);
-        }
-        visitor.visit(EXTRA_LAYERS + 1, &mut self.head);
-    }
+    layer_stack!();
 }
