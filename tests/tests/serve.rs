@@ -1,6 +1,8 @@
 //! `dlp serve` end to end, on 127.0.0.1 only: the page in headless Chromium (start a run on
 //! tp1_spirals, epochs and boundary redraws arrive, pause, step, save as TOML that `dlp check`
-//! accepts), the same numbers as `dlp run`, the bad-input corpus refused with `dlp check`'s
+//! accepts), the same numbers as `dlp run` (validation and early stopping included: the same
+//! stopped and restored epochs), early stopping without a validation set refused at its key,
+//! the bad-input corpus refused with `dlp check`'s
 //! messages, routes and paths that are not served, a closed stream stopping its run, twenty
 //! clients at once through a queue, and a study trained in the background with its report.
 

@@ -6,8 +6,9 @@
 // and the latest boundary is drawn on the next animation frame, so any event rate stays smooth.
 // For the browser tests the page keeps, on <body>: data-ready="1" once the form is built,
 // data-epochs (epoch events received by the current run), data-redraws (boundary redraws of the
-// current run), data-state (idle, queued, running, paused, done), data-results (rows in the
-// results view), data-errors (every error, joined by " | "); and window.dlpSaved, the last TOML
+// current run), data-state (idle, queued, running, paused, done), data-stop-reason (the last
+// done event's stop_reason), data-results (rows in the results view), data-errors (every
+// error, joined by " | "); and window.dlpSaved, the last TOML
 // saved with "Save as experiment".
 (function () {
   "use strict";
