@@ -1,6 +1,8 @@
 //! `dlp serve` end to end, on 127.0.0.1 only: the page in headless Chromium (start a run on
 //! tp1_spirals, epochs and boundary redraws arrive, pause, step, save as TOML that `dlp check`
-//! accepts), the same numbers as `dlp run`, the bad-input corpus refused with `dlp check`'s
+//! accepts), the same numbers as `dlp run` (validation and early stopping included: the same
+//! stopped and restored epochs), early stopping without a validation set refused at its key,
+//! the bad-input corpus refused with `dlp check`'s
 //! messages, routes and paths that are not served, a closed stream stopping its run, twenty
 //! clients at once through a queue, and a study trained in the background with its report.
 
@@ -127,7 +129,83 @@ fn artefacts() -> PathBuf {
 
 #[test]
 fn a_live_run_gives_the_numbers_of_dlp_run() {
-    live_run_gives_the_numbers_of_dlp_run(&moons(3));
+    let events = live_run_gives_the_numbers_of_dlp_run(&moons(3));
+    let done = &events.last().unwrap().1;
+    assert_eq!(done["stop_reason"], "epochs", "{done}");
+    assert_eq!(done["restored_epoch"], Value::Null, "{done}");
+    assert!(
+        events
+            .iter()
+            .all(|(_, data)| data.get("val_loss").is_none()),
+        "no validation set, no validation numbers"
+    );
+}
+
+/// With a validation set and early stopping, the live run stops where `dlp run` stops, for
+/// the same reason, restores the same epoch, and its validation numbers are `epochs.csv`'s.
+#[test]
+fn a_live_run_with_early_stopping_stops_as_dlp_run_does() {
+    let mut config = moons(300);
+    config["data"]["validation_fraction"] = json!(0.25);
+    config["optim"]["lr"] = json!(0.05);
+    config["train"]["early_stopping"] = json!({"patience": 5, "metric": "val_loss"});
+    let events = live_run_gives_the_numbers_of_dlp_run(&config);
+    assert_eq!(events[0].1["validation"], true);
+    assert_eq!(events[0].1["early_stopping"]["patience"], 5);
+    let done = &events.last().unwrap().1;
+    assert_eq!(done["stop_reason"], "early_stopping", "{done}");
+    let (stopped, restored) = (
+        done["epoch"].as_u64().unwrap(),
+        done["restored_epoch"].as_u64().unwrap(),
+    );
+    assert!(restored < stopped && stopped < 300, "{done}");
+}
+
+/// Early stopping without a validation set is refused with the engine's message, located at
+/// the key in the file the form stands for; a fraction of 0 is refused at its own key.
+#[test]
+fn early_stopping_without_validation_gets_a_located_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(&tmp.path().join("results"), 1, tmp.path());
+    let mut config = moons(10);
+    config["train"]["early_stopping"] = json!({"patience": 3});
+    // The file the form stands for (its table as TOML), checked by `dlp check`: the same
+    // message, at the same line and column.
+    let text = toml::to_string(&toml::Table::try_from(&config).unwrap()).unwrap();
+    let file = write(tmp.path(), "live.toml", &text);
+    let checked = dlp(&["check", file.to_str().unwrap()], tmp.path());
+    let expected = checked.stderr.trim().strip_prefix("error: ").unwrap();
+    assert!(expected.contains("`train.early_stopping`"), "{expected}");
+    for path in ["/api/check", "/api/runs"] {
+        let (status, answer) = server.post_json(path, &config);
+        assert_eq!(status, 400, "{path}: {answer}");
+        let error = answer["error"].as_str().unwrap().trim();
+        assert_eq!(
+            error,
+            expected.replace(file.to_str().unwrap(), "live.toml"),
+            "{path}"
+        );
+    }
+    config["data"]["validation_fraction"] = json!(0);
+    let (status, answer) = server.post_json("/api/check", &config);
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("`data.validation_fraction`"),
+        "{answer}"
+    );
+    // With a fraction, the form is valid and "Save as experiment" keeps both keys.
+    config["data"]["validation_fraction"] = json!(0.2);
+    let (status, saved) = server.post_json("/api/toml", &config);
+    assert_eq!(status, 200, "{saved}");
+    let saved: toml::Table = saved["toml"].as_str().unwrap().parse().unwrap();
+    assert_eq!(saved["data"]["validation_fraction"].as_float(), Some(0.2));
+    assert_eq!(
+        saved["train"]["early_stopping"]["patience"].as_integer(),
+        Some(3)
+    );
 }
 
 /// With Playground's seven input features (standardised), the live run and its field still
@@ -140,7 +218,9 @@ fn a_live_run_on_seven_features_gives_the_numbers_of_dlp_run() {
     live_run_gives_the_numbers_of_dlp_run(&config);
 }
 
-fn live_run_gives_the_numbers_of_dlp_run(config: &Value) {
+/// Trains `config` live and with `dlp run`, compares every epoch's numbers (and the
+/// validation set's, when it has one) and how the run ended; returns the live events.
+fn live_run_gives_the_numbers_of_dlp_run(config: &Value) -> Vec<(String, Value)> {
     let tmp = tempfile::tempdir().unwrap();
     let server = Server::start(&tmp.path().join("results"), 2, tmp.path());
     let id = server.start_run(config);
@@ -152,9 +232,15 @@ fn live_run_gives_the_numbers_of_dlp_run(config: &Value) {
         .collect();
     assert_eq!(events[0].0, "start");
     assert_eq!(events[0].1["grid"]["nx"], 100);
-    assert_eq!(epochs.len(), 4, "epochs 0 to 3");
     assert_eq!(events.last().unwrap().1["status"], "ok");
-    assert!(epochs[3]["p1"].as_str().is_some_and(|p| p.len() > 1000));
+    assert!(
+        epochs
+            .last()
+            .unwrap()
+            .get("p1")
+            .and_then(Value::as_str)
+            .is_some_and(|p| p.len() > 1000)
+    );
 
     // The same file, trained by `dlp run`.
     // The points are the data's own: each inside the field's x1/x2 box.
@@ -170,7 +256,13 @@ fn live_run_gives_the_numbers_of_dlp_run(config: &Value) {
     let file = write(tmp.path(), "live.toml", toml["toml"].as_str().unwrap());
     run_ok(&file, &tmp.path().join("out"), &["--no-report"], tmp.path());
     let table = Table::read(&tmp.path().join("out/live/epochs.csv"));
-    for column in ["train_loss", "train_acc", "test_loss", "test_acc"] {
+    let validation = config["data"].get("validation_fraction").is_some();
+    let columns = ["train_loss", "train_acc", "test_loss", "test_acc"];
+    let val_columns = ["val_loss", "val_acc"];
+    for &column in columns
+        .iter()
+        .chain(if validation { &val_columns[..] } else { &[] })
+    {
         let expected: Vec<f64> = table
             .column(column)
             .iter()
@@ -185,6 +277,20 @@ fn live_run_gives_the_numbers_of_dlp_run(config: &Value) {
             "{column}: {live:?} != {expected:?}"
         );
     }
+    // How it ended: `runs.csv`'s last epoch, reason and restored epoch.
+    let runs = Table::read(&tmp.path().join("out/live/runs.csv"));
+    let done = &events.last().unwrap().1;
+    assert_eq!(
+        runs.column("stop_reason"),
+        [done["stop_reason"].as_str().unwrap()]
+    );
+    assert_eq!(runs.column("stopped_epoch"), [done["epoch"].to_string()]);
+    let restored = done["restored_epoch"].as_u64().map(|e| e.to_string());
+    assert_eq!(
+        runs.column("restored_epoch"),
+        [restored.unwrap_or_default()]
+    );
+    events
 }
 
 #[test]

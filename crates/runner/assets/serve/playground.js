@@ -6,8 +6,9 @@
 // and the latest boundary is drawn on the next animation frame, so any event rate stays smooth.
 // For the browser tests the page keeps, on <body>: data-ready="1" once the form is built,
 // data-epochs (epoch events received by the current run), data-redraws (boundary redraws of the
-// current run), data-state (idle, queued, running, paused, done), data-results (rows in the
-// results view), data-errors (every error, joined by " | "); and window.dlpSaved, the last TOML
+// current run), data-state (idle, queued, running, paused, done), data-stop-reason (the last
+// done event's stop_reason), data-results (rows in the results view), data-errors (every
+// error, joined by " | "); and window.dlpSaved, the last TOML
 // saved with "Save as experiment".
 (function () {
   "use strict";
@@ -119,6 +120,7 @@
     const sched = pick(st.schedule, scheduleOf(st.schedule.name).params, (d.optim || {}).schedule, ["name"]);
     if ((d.optim || {}).schedule || st.schedule.name !== "constant") c.optim.schedule = sched;
     c.train = pick(st.train, [], null, []);
+    if (c.train.early_stopping && OPT.early_stopping) c.train.early_stopping = pick(st.train.early_stopping, OPT.early_stopping.params, null, ["patience", "metric"]);
     return c;
   }
 
@@ -199,6 +201,30 @@
       el("label", { text: "features" }), boxes);
   }
 
+  // [train] early_stopping: a checkbox (off: the key is not written), then its keys from the
+  // server (`early_stopping.params`); the engine refuses it without a validation fraction.
+  function earlyStoppingFields() {
+    const es = OPT.early_stopping;
+    if (!es) return [];
+    const on = st.train.early_stopping != null && typeof st.train.early_stopping === "object";
+    const box = el("input", { type: "checkbox", id: "f-train-early_stopping", "data-key": "train.early_stopping" });
+    box.checked = on;
+    box.addEventListener("change", () => {
+      st.train.early_stopping = box.checked ? paramDefaults(es.params) : null;
+      changed(true);
+    });
+    const tip = "train.early_stopping: " + es.doc;
+    const out = [el("div", { class: "field bool", "data-field": "train.early_stopping", title: tip },
+      el("label", { for: box.id, title: tip, text: "early stopping" }), box)];
+    if (on) {
+      for (const p of es.params) {
+        out.push(field("train.early_stopping." + p.name, words(p.name), st.train.early_stopping[p.name], (v) => { st.train.early_stopping[p.name] = v; changed(); },
+          { like: p.default, doc: paramDoc(p), choices: p.choices, min: p.name === "patience" ? 1 : p.name === "min_delta" ? 0 : undefined }));
+      }
+    }
+    return out;
+  }
+
   function changed(structural) {
     if (structural) renderForm();
     updateUrl();
@@ -215,11 +241,13 @@
     data.replaceChildren(
       field("data.kind", "dataset", st.data.kind, (v) => {
         const extras = Object.fromEntries(Object.entries(st.data).filter(([k]) => k !== "kind" && !allDataParams().has(k)));
-        st.data = { kind: v, ...paramDefaults(datasetOf(v).params), ...extras };
+        const keep = isNum(st.data.validation_fraction) ? { validation_fraction: st.data.validation_fraction } : {};
+        st.data = { kind: v, ...paramDefaults(datasetOf(v).params), ...extras, ...keep };
         changed(true);
       }, { choices: OPT.datasets.map((x) => x.kind), choiceLabel: words, summary: ds.summary }),
       ...ds.params.map((p) => p.name === "features" ? featureBoxes(p) : field("data." + p.name, paramLabel(p), st.data[p.name], (v) => { st.data[p.name] = v; changed(); },
-        { like: p.default, doc: paramDoc(p), choices: p.choices, min: /^n_/.test(p.name) ? 1 : undefined })),
+        { like: p.default, doc: paramDoc(p), choices: p.choices, min: /^n_/.test(p.name) ? 1 : p.name === "validation_fraction" ? 0 : undefined,
+          max: p.name === "validation_fraction" ? 0.9 : undefined })),
       ...Object.keys(st.data).filter((k) => k !== "kind" && !ds.params.some((p) => p.name === k) && !allDataParams().has(k))
         .map((k) => field("data." + k, words(k), st.data[k], (v) => { st.data[k] = v; changed(); })));
 
@@ -265,6 +293,7 @@
     const trainFirst = ["epochs", "batch_size"].filter((k) => k in st.train);
     training.replaceChildren(
       ...trainFirst.map((k) => field("train." + k, words(k), st.train[k], (v) => { st.train[k] = v; changed(); }, { like: 1, min: 1 })),
+      ...earlyStoppingFields(),
       field("seeds", "seed", st.seed, (v) => { st.seed = isNum(v) ? v : 0; changed(); }, { like: 0, min: 0, doc: "the data, the initial weights and the batches follow the seed (seeds = [seed]; 0 writes seeds = 1)" }),
       el("h3", { text: "Optimizer" }),
       field("optim.name", "optimizer", st.optim.name, (v) => {
@@ -279,7 +308,7 @@
       ...Object.keys(st.optim).filter((k) => k !== "name" && !opt.params.some((p) => p.name === k))
         .map((k) => field("optim." + k, words(k), st.optim[k], (v) => { st.optim[k] = v; changed(); })),
       el("h3", { text: "Other" }),
-      ...Object.keys(st.train).filter((k) => !trainFirst.includes(k))
+      ...Object.keys(st.train).filter((k) => !trainFirst.includes(k) && k !== "early_stopping")
         .map((k) => field("train." + k, words(k), st.train[k], (v) => { st.train[k] = v; changed(); })),
       field("name", "experiment name", st.name, (v) => { st.name = v == null ? "" : String(v); changed(); }, { doc: "the file's and the study's name" }));
 
@@ -407,6 +436,7 @@
     });
     on("start", (d) => {
       run.start = d;
+      if (d.validation) resetCharts(true);
       setState("running", "training");
       $("epochs-total").textContent = isNum(d.epochs) ? " / " + d.epochs : "";
       setupBoundary();
@@ -414,7 +444,7 @@
     });
     on("epoch", (d) => {
       // the curves keep the numbers only: a grid is drawn once and dropped with the next one
-      run.hist.push({ epoch: d.epoch, train_loss: d.train_loss, test_loss: d.test_loss, train_acc: d.train_acc, test_acc: d.test_acc });
+      run.hist.push({ epoch: d.epoch, train_loss: d.train_loss, test_loss: d.test_loss, train_acc: d.train_acc, test_acc: d.test_acc, val_loss: d.val_loss, val_acc: d.val_acc });
       run.latest = d;
       B.dataset.epochs = String(+B.dataset.epochs + 1);
       B.dataset.epoch = String(d.epoch);
@@ -424,8 +454,12 @@
     on("paused", (d) => setState("paused", `paused at epoch ${d.epoch}`));
     on("done", (d) => {
       es.close();
-      const why = { ok: "done", diverged: "diverged (the loss is not finite)", stopped: "stopped" }[d.status] || d.status;
-      setState("done", `${why}${isNum(d.epoch) ? " at epoch " + d.epoch : ""}`);
+      // why it stopped (runs.csv's stop_reason), and the epoch whose weights were kept
+      const why = { epochs: "done", early_stopping: "stopped early", diverged: "diverged (the loss is not finite)", watcher: "stopped" }[d.stop_reason]
+        || { ok: "done", diverged: "diverged (the loss is not finite)", stopped: "stopped" }[d.status] || d.status;
+      const best = isNum(d.restored_epoch) ? `, best epoch ${d.restored_epoch} restored` : "";
+      B.dataset.stopReason = d.stop_reason || "";
+      setState("done", `${why}${isNum(d.epoch) ? " at epoch " + d.epoch : ""}${best}`);
       requestDraw();
     });
     // a named `error` event (data) or the connection failing (no data)
@@ -635,9 +669,11 @@
     const paths = series.map((s) => g.append("path").attr("fill", "none").attr("stroke", s.color).attr("stroke-width", 1.8).attr("stroke-dasharray", s.dash || null).attr("stroke-linejoin", "round"));
     charts[id] = { series, yFixed, x, y, ax, ay, grid, paths, iw, ih, n: -1 };
   }
-  function resetCharts() {
-    makeChart("curve-loss", "loss", [{ key: "train_loss", label: "train", color: "#8c959f" }, { key: "test_loss", label: "test", color: "#1f2328" }]);
-    makeChart("curve-acc", "accuracy", [{ key: "train_acc", label: "train", color: "#8c959f" }, { key: "test_acc", label: "test", color: "#1f2328" }], true);
+  // with a validation set (the run's `start` says so), a third line: validation, dashed orange
+  function resetCharts(validation) {
+    const val = (key) => (validation ? [{ key, label: "val", color: "#e8710a", dash: "4 3" }] : []);
+    makeChart("curve-loss", "loss", [{ key: "train_loss", label: "train", color: "#8c959f" }, { key: "test_loss", label: "test", color: "#1f2328" }, ...val("val_loss")]);
+    makeChart("curve-acc", "accuracy", [{ key: "train_acc", label: "train", color: "#8c959f" }, { key: "test_acc", label: "test", color: "#1f2328" }, ...val("val_acc")], true);
     for (const id in charts) updateChart(charts[id], [], 10);
   }
   function updateChart(ch, hist, total) {
@@ -776,7 +812,7 @@
   $("discretize").addEventListener("change", () => { if (run) run.drawn = null; requestDraw(); });
   $("form").addEventListener("submit", (e) => { e.preventDefault(); start(); });
   window.addEventListener("hashchange", route);
-  window.addEventListener("resize", () => { resetCharts(); if (run) run.drawn = null; requestDraw(true); });
+  window.addEventListener("resize", () => { resetCharts(!!(run && run.start && run.start.validation)); if (run) run.drawn = null; requestDraw(true); });
   window.addEventListener("pagehide", () => { if (run && run.es) run.es.close(); });
 
   async function boot() {

@@ -278,8 +278,18 @@ fn train(form: &Form, control: &Control, events: &Events) -> Result<(), String> 
         json!({ "x": [x.0, x.1], "y": [y.0, y.1], "nx": FIELD, "ny": FIELD })
     });
     let points = plane.as_ref().map(|_| points(&raw));
-    let start =
-        json!({ "epochs": spec.epochs, "classes": classes, "grid": grid, "points": points });
+    let start = json!({
+        "epochs": spec.epochs,
+        "classes": classes,
+        "grid": grid,
+        "points": points,
+        "validation": split.validation.is_some(),
+        "early_stopping": spec.early_stopping.map(|rule| json!({
+            "patience": rule.patience,
+            "min_delta": rule.min_delta,
+            "metric": rule.metric.name(),
+        })),
+    });
     if !events.send("start", start) {
         return Ok(());
     }
@@ -293,6 +303,13 @@ fn train(form: &Form, control: &Control, events: &Events) -> Result<(), String> 
             "test_acc": metrics.test_acc,
             "lr": metrics.lr,
         });
+        // With a validation set only, as in `epochs.csv` (empty without one).
+        if let (Some(data), Some(loss), Some(acc)) =
+            (data.as_object_mut(), metrics.val_loss, metrics.val_acc)
+        {
+            data.insert("val_loss".into(), json!(loss));
+            data.insert("val_acc".into(), json!(acc));
+        }
         if let Some(plane) = &plane {
             let outputs = model.predict(&plane.inputs);
             let cells: Vec<(u32, f64)> = outputs
@@ -320,7 +337,17 @@ fn train(form: &Form, control: &Control, events: &Events) -> Result<(), String> 
         Status::Ok if stopped => "stopped",
         Status::Ok => "ok",
     };
-    events.send("done", json!({ "status": status, "epoch": last }));
+    // Why it stopped is `runs.csv`'s `stop_reason` (`watcher`: the page stopped it); the
+    // weights kept are the restored epoch's, with early stopping.
+    events.send(
+        "done",
+        json!({
+            "status": status,
+            "epoch": last,
+            "stop_reason": trained.stop_reason.name(),
+            "restored_epoch": trained.restored_epoch,
+        }),
+    );
     Ok(())
 }
 

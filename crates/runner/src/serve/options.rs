@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use dlp_config::Resolved;
+use dlp_config::{EarlyStoppingConfig, Resolved};
 use dlp_data::{DataConfig, Feature, kinds};
 use dlp_model::Activation;
 use dlp_optim::Param;
@@ -36,6 +36,13 @@ pub fn options() -> Value {
                 "default": json(&resolved.features),
                 "doc": "the model's inputs, computed from x1 and x2 before standardize (sin in radians)",
                 "choices": features,
+            }));
+            // Also left out when absent; 0 on the page means none (the key is not written).
+            params.push(json!({
+                "name": "validation_fraction",
+                "default": 0.0,
+                "doc": "the fraction of the training rows moved into a validation set, in (0, 1), \
+                        measured after every epoch; 0: none",
             }));
             json!({ "kind": doc.name(), "summary": doc.summary, "params": params })
         })
@@ -72,7 +79,26 @@ pub fn options() -> Value {
             "max_width": dlp_model::MAX_WIDTH,
         },
         "defaults": json(&defaults.experiment),
+        // `[train] early_stopping`, off by default (absent from the defaults): its keys.
+        "early_stopping": early_stopping(),
         "cores": std::thread::available_parallelism().map_or(1, |n| n.get()),
+    })
+}
+
+/// `[train] early_stopping`'s keys, with the defaults an empty table gets.
+fn early_stopping() -> Value {
+    let defaults = json(&EarlyStoppingConfig::default());
+    json!({
+        "doc": "stop when the validation metric stalls and keep the best epoch's weights; \
+                needs a validation fraction",
+        "params": [
+            {"name": "patience", "default": defaults["patience"],
+             "doc": "epochs in a row without improvement before training stops, >= 1"},
+            {"name": "min_delta", "default": defaults["min_delta"],
+             "doc": "how much better than the best a value must be to count as an improvement, >= 0"},
+            {"name": "metric", "default": defaults["metric"], "choices": ["val_loss", "val_acc"],
+             "doc": "the validation metric watched: val_loss (lower is better) or val_acc (higher)"},
+        ],
     })
 }
 

@@ -55,7 +55,9 @@ async function main() {
     if (msg.id && pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); }
     if (msg.method === "Runtime.exceptionThrown") problems.push("exception: " + msg.params.exceptionDetails.text + " " + (msg.params.exceptionDetails.exception || {}).description);
     if (msg.method === "Runtime.consoleAPICalled" && msg.params.type === "error") problems.push("console.error: " + msg.params.args.map((a) => a.value || a.description).join(" "));
-    if (msg.method === "Log.entryAdded" && msg.params.entry.level === "error") problems.push("log: " + msg.params.entry.text + (msg.params.entry.url ? " " + msg.params.entry.url : ""));
+    // the browser logs every 4xx; a 400 from /api/check is the form's error, shown in the form
+    const formError = (e) => /status of 400\b/.test(e.text) && /\/api\/check$/.test(e.url || "");
+    if (msg.method === "Log.entryAdded" && msg.params.entry.level === "error" && !formError(msg.params.entry)) problems.push("log: " + msg.params.entry.text + (msg.params.entry.url ? " " + msg.params.entry.url : ""));
   };
   const send = (method, params = {}) => new Promise((r) => { const n = ++id; pending.set(n, r); ws.send(JSON.stringify({ id: n, method, params })); });
   const evaluate = async (expr) => {
@@ -167,6 +169,26 @@ async function main() {
   await evaluate("document.getElementById('tab-play').click()");
   const back = await waitFor(`!document.getElementById('view-play').hidden && document.querySelector('[data-key="data.n_train"]').value === '400'`, 5000);
   check(back, "back to the playground, the form is as it was");
+
+  // early stopping: refused without a validation set (the engine's message, at its field),
+  // then with one the run stops early and the status line says which epoch was restored
+  await click("#f-train-early_stopping");
+  const refused = await waitFor(`!document.getElementById('form-error').hidden
+    && document.getElementById('form-error').textContent.includes('train.early_stopping')
+    && document.querySelector('[data-field="train.early_stopping"]').classList.contains('invalid')`, 10000);
+  check(refused, "early stopping without a validation fraction: " + await evaluate("document.getElementById('form-error').textContent"));
+  await setField("data.validation_fraction", 0.25);
+  await setField("train.early_stopping.patience", 2);
+  await setField("train.epochs", 2000);
+  const accepted = await waitFor(`document.getElementById('form-error').hidden && document.getElementById('form-check').textContent.includes('valid')`, 10000);
+  check(accepted, "with validation_fraction = 0.25 the form is valid");
+  await click("#btn-start");
+  const stopped = await waitFor("document.body.dataset.state === 'done'", 60000);
+  const status = await evaluate("document.getElementById('run-status').textContent");
+  const valLine = await evaluate(`(() => { const p = document.querySelector('#curve-loss path[stroke="#e8710a"]'); return p ? (p.getAttribute('d') || '').length : 0; })()`);
+  check(stopped && await data("stopReason") === "early_stopping" && /^stopped early at epoch \d+, best epoch \d+ restored$/.test(status) && valLine > 20,
+    `the run stops early: "${status}" (validation curve: ${valLine} characters)`);
+  console.log("     " + await shot("serve-early-stopping.png"));
 
   const errors = await data("errors");
   check(!errors && !problems.length, "no error: " + (errors || problems.join("; ") || "none"));
