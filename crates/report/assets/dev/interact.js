@@ -9,52 +9,16 @@
 // Prints one line per check; exits 1 if any fails. Node 20 (WebSocket behind the flag above)
 // or newer; nothing from npm.
 "use strict";
-const { spawn } = require("node:child_process");
 const fs = require("node:fs");
-const os = require("node:os");
 const path = require("node:path");
+const { launch, sleep } = require("./cdp.js");
 
 const [chromium, page] = process.argv.slice(2);
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), "dlp-cdp-"));
-const proc = spawn(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`,
-  "--remote-debugging-port=0", "--window-size=1280,1000", "file://" + path.resolve(page)], { stdio: "ignore" });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-let failed = 0;
-function check(ok, what) {
-  console.log((ok ? "ok   " : "FAIL ") + what);
-  if (!ok) failed++;
-}
+const browser = launch(chromium, "file://" + path.resolve(page));
+const check = browser.check;
 
 async function main() {
-  // Port 0: Chromium picks a free port and writes it to DevToolsActivePort in its profile.
-  let target;
-  for (let i = 0; i < 300 && !target; i++) {
-    await sleep(100);
-    try {
-      const port = fs.readFileSync(path.join(profile, "DevToolsActivePort"), "utf8").split("\n")[0];
-      const list = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
-      target = list.find((t) => t.type === "page");
-    } catch (_) { /* not up yet */ }
-  }
-  if (!target) throw new Error("chromium did not start");
-  const ws = new WebSocket(target.webSocketDebuggerUrl);
-  await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
-  let id = 0;
-  const pending = new Map(), problems = [];
-  ws.onmessage = (m) => {
-    const msg = JSON.parse(m.data);
-    if (msg.id && pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); }
-    if (msg.method === "Runtime.exceptionThrown") problems.push("exception: " + msg.params.exceptionDetails.text + " " + (msg.params.exceptionDetails.exception || {}).description);
-    if (msg.method === "Runtime.consoleAPICalled" && msg.params.type === "error") problems.push("console.error: " + msg.params.args.map((a) => a.value || a.description).join(" "));
-    if (msg.method === "Log.entryAdded" && msg.params.entry.level === "error") problems.push("log: " + msg.params.entry.text);
-  };
-  const send = (method, params = {}) => new Promise((r) => { const n = ++id; pending.set(n, r); ws.send(JSON.stringify({ id: n, method, params })); });
-  const evaluate = async (expr) => {
-    const res = await send("Runtime.evaluate", { expression: expr, returnByValue: true, awaitPromise: true });
-    if (res.result.exceptionDetails) throw new Error(expr + ": " + res.result.exceptionDetails.text);
-    return res.result.result.value;
-  };
+  const { ws, send, evaluate, problems } = await browser.connect();
   await send("Runtime.enable");
   await send("Log.enable");
   await send("Page.reload");
@@ -145,7 +109,4 @@ async function main() {
   ws.close();
 }
 
-main().catch((e) => { console.log("FAIL " + e.message); failed++; }).finally(() => {
-  proc.kill();
-  setTimeout(() => { fs.rmSync(profile, { recursive: true, force: true }); process.exit(failed ? 1 : 0); }, 300);
-});
+browser.run(main);

@@ -11,10 +11,9 @@
 // Node 20 (WebSocket behind the flag above) or newer; nothing from npm. The server may be
 // `dlp serve` or dev/mock-server.js.
 "use strict";
-const { spawn } = require("node:child_process");
 const fs = require("node:fs");
-const os = require("node:os");
 const path = require("node:path");
+const { launch, sleep } = require("../../../../report/assets/dev/cdp.js");
 
 const [chromium, url, artefacts] = process.argv.slice(2);
 if (!chromium || !url || !artefacts) {
@@ -22,50 +21,13 @@ if (!chromium || !url || !artefacts) {
   process.exit(2);
 }
 fs.mkdirSync(artefacts, { recursive: true });
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), "dlp-serve-cdp-"));
-const proc = spawn(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`,
-  "--remote-debugging-port=0", "--window-size=1280,1000", "about:blank"], { stdio: "ignore" });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-let failed = 0;
-function check(ok, what) {
-  console.log((ok ? "ok   " : "FAIL ") + what);
-  if (!ok) failed++;
-  return ok;
-}
+const browser = launch(chromium, "about:blank");
+const check = browser.check;
 
 async function main() {
-  // Port 0: Chromium picks a free port and writes it to DevToolsActivePort in its profile.
-  let target;
-  for (let i = 0; i < 300 && !target; i++) {
-    await sleep(100);
-    try {
-      const port = fs.readFileSync(path.join(profile, "DevToolsActivePort"), "utf8").split("\n")[0];
-      const list = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
-      target = list.find((t) => t.type === "page");
-    } catch (_) { /* not up yet */ }
-  }
-  if (!target) throw new Error("chromium did not start");
-  const ws = new WebSocket(target.webSocketDebuggerUrl);
-  await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
-  let id = 0;
-  const pending = new Map(), problems = [];
-  ws.onmessage = (m) => {
-    const msg = JSON.parse(m.data);
-    if (msg.id && pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); }
-    if (msg.method === "Runtime.exceptionThrown") problems.push("exception: " + msg.params.exceptionDetails.text + " " + (msg.params.exceptionDetails.exception || {}).description);
-    if (msg.method === "Runtime.consoleAPICalled" && msg.params.type === "error") problems.push("console.error: " + msg.params.args.map((a) => a.value || a.description).join(" "));
-    // the browser logs every 4xx; a 400 from /api/check is the form's error, shown in the form
-    const formError = (e) => /status of 400\b/.test(e.text) && /\/api\/check$/.test(e.url || "");
-    if (msg.method === "Log.entryAdded" && msg.params.entry.level === "error" && !formError(msg.params.entry)) problems.push("log: " + msg.params.entry.text + (msg.params.entry.url ? " " + msg.params.entry.url : ""));
-  };
-  const send = (method, params = {}) => new Promise((r) => { const n = ++id; pending.set(n, r); ws.send(JSON.stringify({ id: n, method, params })); });
-  const evaluate = async (expr) => {
-    const res = await send("Runtime.evaluate", { expression: expr, returnByValue: true, awaitPromise: true });
-    if (res.error) throw new Error(expr + ": " + res.error.message);
-    if (res.result.exceptionDetails) throw new Error(expr + ": " + res.result.exceptionDetails.text + " " + ((res.result.exceptionDetails.exception || {}).description || ""));
-    return res.result.result.value;
-  };
+  // the browser logs every 4xx; a 400 from /api/check is the form's error, shown in the form
+  const formError = (e) => /status of 400\b/.test(e.text) && /\/api\/check$/.test(e.url || "");
+  const { ws, send, evaluate, problems } = await browser.connect({ ignoreLog: formError });
   const waitFor = async (expr, ms) => {
     const t0 = Date.now();
     while (Date.now() - t0 < ms) {
@@ -195,7 +157,4 @@ async function main() {
   ws.close();
 }
 
-main().catch((e) => { console.log("FAIL " + e.message); failed++; }).finally(() => {
-  proc.kill();
-  setTimeout(() => { fs.rmSync(profile, { recursive: true, force: true }); process.exit(failed ? 1 : 0); }, 300);
-});
+browser.run(main);
