@@ -158,13 +158,8 @@ impl Plane {
 
 /// A run's swept values, without their keys (the grid's heading names them once) and with
 /// lists written tight, so that a thumbnail's title shows them all: `0.01 · [20,20] · 0.2`.
+/// Thumbnails exist only for two groups or more, so something is swept.
 fn swept_values(runs: &Runs, run: &Run) -> String {
-    if runs.swept.is_empty() {
-        return runs
-            .groups
-            .first()
-            .map_or(String::new(), |g| g.label.clone());
-    }
     let values: Vec<String> = runs
         .swept
         .iter()
